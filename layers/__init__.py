@@ -1,0 +1,123 @@
+"""Map layers: one pure function per layer, each returning a GeoDataFrame in EPSG:4326."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from types import ModuleType
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from shapely import Point
+
+from geo.catalog import load_catalog
+from geo.features import day_moment, stay_at
+from geo.schema import COLUMNS, CRS
+from layers import (
+    aftermath,
+    c5a_route,
+    chitose,
+    defection_flight,
+    hakodate,
+    hyakuri,
+    soviet_bases,
+    tsugaru_patrols,
+)
+
+_MODULES: tuple[ModuleType, ...] = (
+    soviet_bases,
+    defection_flight,
+    chitose,
+    hakodate,
+    tsugaru_patrols,
+    c5a_route,
+    hyakuri,
+    aftermath,
+)
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """A layer: its id, display title, builder and plain-dict style."""
+
+    id: str
+    title: str
+    build: Callable[[], gpd.GeoDataFrame]
+    style: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class MigPosition:
+    """Where the MiG-25 was at a moment, and how sure we are."""
+
+    moment: datetime
+    status: str
+    geometry: Point
+    certainty: str
+    sources: str
+
+
+def _registry() -> dict[str, LayerSpec]:
+    titles = load_catalog().layers
+    registry = {
+        module.LAYER_ID: LayerSpec(
+            module.LAYER_ID, titles[module.LAYER_ID], module.build, module.STYLE
+        )
+        for module in _MODULES
+    }
+    missing = set(titles) - set(registry)
+    if missing:
+        raise RuntimeError(f"catalog layers without a layer function: {', '.join(sorted(missing))}")
+    return registry
+
+
+LAYERS: dict[str, LayerSpec] = _registry()
+
+
+def parse_layer_ids(text: str | None) -> list[str]:
+    """Layer ids from a comma-separated list (all when empty); unknown ids raise ValueError."""
+    if text is None or not text.strip():
+        return list(LAYERS)
+    wanted = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [layer_id for layer_id in wanted if layer_id not in LAYERS]
+    if unknown:
+        raise ValueError(f"unknown layer {unknown[0]!r} (known: {', '.join(LAYERS)})")
+    return list(dict.fromkeys(wanted))
+
+
+def build_layer(layer_id: str) -> gpd.GeoDataFrame:
+    """Build one layer by id."""
+    if layer_id not in LAYERS:
+        raise ValueError(f"build_layer: unknown layer {layer_id!r} (known: {', '.join(LAYERS)})")
+    return LAYERS[layer_id].build()
+
+
+def build_all(layer_ids: list[str] | None = None) -> dict[str, gpd.GeoDataFrame]:
+    """Build the given layers (all by default), keyed by id, in display order."""
+    return {layer_id: build_layer(layer_id) for layer_id in (layer_ids or list(LAYERS))}
+
+
+def all_features() -> gpd.GeoDataFrame:
+    """Every layer's features in one frame with the same columns."""
+    frames = list(build_all().values())
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), columns=list(COLUMNS), crs=CRS)
+
+
+def mig25_position(day: date, at: time | None = None) -> MigPosition:
+    """Where the MiG-25 was on `day` (at JST time `at`, or at the end of that day)."""
+    moment = day_moment(day, at)
+    found = stay_at(moment)
+    if found is None:
+        raise ValueError(
+            f"mig25_position: the catalog has no MiG-25 position at {moment.isoformat()}"
+        )
+    stay, position = found
+    return MigPosition(
+        moment=moment,
+        status=stay.status,
+        geometry=position,
+        certainty=stay.certainty,
+        sources=load_catalog().citations(stay.sources),
+    )
