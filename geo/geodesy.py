@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from itertools import pairwise
 from collections.abc import Sequence
+from itertools import pairwise
 
 from pyproj import Geod, Transformer
 from shapely import Geometry, LineString, Point, Polygon
