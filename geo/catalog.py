@@ -206,15 +206,16 @@ def _check_lonlat(lon: Any, lat: Any, name: str, record: str, field_name: str) -
         raise _fail(
             name, record, f"{field_name}: lat/lon must be numbers, got lat={lat!r} lon={lon!r}"
         )
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise _fail(name, record, f"{field_name}: lat={lat} lon={lon} is out of range")
 
     def inside(x: float, y: float) -> bool:
         return EXTENT["west"] <= x <= EXTENT["east"] and EXTENT["south"] <= y <= EXTENT["north"]
 
+    # Checked before the range test: a swapped pair here usually puts ~140 in the latitude.
+    if not inside(lon, lat) and inside(lat, lon):
+        raise _fail(name, record, f"{field_name}: lat={lat} lon={lon} look swapped (lat/lon)")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise _fail(name, record, f"{field_name}: lat={lat} lon={lon} is out of range")
     if not inside(lon, lat):
-        if inside(lat, lon):
-            raise _fail(name, record, f"{field_name}: lat={lat} lon={lon} look swapped (lat/lon)")
         raise _fail(
             name,
             record,

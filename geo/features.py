@@ -60,6 +60,15 @@ def position_on_route(line: LineString, start: datetime, end: datetime, moment: 
     return line.interpolate(fraction, normalized=True)
 
 
+def _ccw(geometry: Geometry) -> Geometry:
+    # RFC 7946 ring order (exterior counter-clockwise) from the start, so exports need no fix-up.
+    if isinstance(geometry, Polygon):
+        return orient(geometry, 1.0)
+    if isinstance(geometry, MultiPolygon):
+        return MultiPolygon([orient(part, 1.0) for part in geometry.geoms])
+    return geometry
+
+
 def item_geometry(item: Item, catalog: Catalog) -> Geometry:
     """The lon/lat geometry of one catalog item."""
     spec = item.geometry
@@ -73,7 +82,7 @@ def item_geometry(item: Item, catalog: Catalog) -> Geometry:
         return geodesy.circle_line(_lonlat(spec["circle"], catalog), float(spec["radius_km"]))
     if "buffer" in spec:
         center = geodesy.point(_lonlat(spec["buffer"], catalog))
-        return orient(geodesy.buffer_km(center, float(spec["radius_km"])))
+        return geodesy.buffer_km(center, float(spec["radius_km"]))
     if "polygon" in spec:
         vertices = [_lonlat(position, catalog) for position in spec["polygon"]]
         area = _clip_area(geodesy.polygon_in_metric(vertices), spec.get("clip"))
@@ -96,7 +105,7 @@ def items_frame(items: list[Item] | tuple[Item, ...], catalog: Catalog) -> gpd.G
             "description": item.description,
             "sources": catalog.citations(item.sources),
             "certainty": item.certainty,
-            "geometry": item_geometry(item, catalog),
+            "geometry": _ccw(item_geometry(item, catalog)),
         }
         for item in items
     ]

@@ -6,9 +6,9 @@ import math
 from collections.abc import Sequence
 from itertools import pairwise
 
+import shapely
 from pyproj import Geod, Transformer
 from shapely import Geometry, LineString, Point, Polygon
-from shapely.ops import transform
 
 GEOD = Geod(ellps="WGS84")
 METRIC_CRS = "EPSG:32654"  # UTM 54N: centred on 141°E, right over Hokkaido and the Tsugaru Strait
@@ -51,12 +51,12 @@ def destination(start: LonLat, azimuth_deg: float, distance: float) -> LonLat:
 
 def to_metric(geometry: Geometry) -> Geometry:
     """Project a lon/lat geometry into the metric CRS."""
-    return transform(_TO_METRIC.transform, geometry)
+    return shapely.transform(geometry, _TO_METRIC.transform, interleaved=False)
 
 
 def from_metric(geometry: Geometry) -> Geometry:
     """Project a metric-CRS geometry back to lon/lat."""
-    return transform(_FROM_METRIC.transform, geometry)
+    return shapely.transform(geometry, _FROM_METRIC.transform, interleaved=False)
 
 
 def buffer_km(geometry: Geometry, radius_km: float) -> Geometry:
