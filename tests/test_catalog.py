@@ -1,0 +1,226 @@
+"""Tests for geo.catalog: the packaged catalog loads; each bad record gets one clear message."""
+
+from pathlib import Path
+
+import pytest
+
+from geo.catalog import CATALOG_PATH, CatalogError, load_catalog, parse_catalog
+from geo.timing import JST
+
+GOOD = """
+[sources.article]
+citation = "An article"
+licence = "CC BY-SA 4.0"
+
+[layers]
+c5a_route = "C-5A"
+
+[places.hakodate-airport]
+name = "Hakodate Airport"
+kind = "airport"
+icao = "RJCH"
+
+[places.hyakuri]
+name = "Hyakuri"
+kind = "air_base"
+lat = 36.1811
+lon = 140.415
+coords_source = "test"
+
+[[items]]
+id = "c5a-airlift"
+layer = "c5a_route"
+name = "Airlift"
+start = 1976-09-25T00:00:00+09:00
+end = 1976-09-25T23:59:59+09:00
+geometry = { route = ["hakodate-airport", "hyakuri"] }
+description = "Flown south."
+sources = ["article"]
+certainty = "documented"
+"""
+
+
+def test_good_catalog_parses() -> None:
+    catalog = parse_catalog(GOOD)
+    item = catalog.item("c5a-airlift")
+    assert item.start.utcoffset() == JST.utcoffset(None)
+    assert catalog.places["hakodate-airport"].lonlat == (140.82201, 41.77)
+    assert catalog.citations(item.sources) == "An article"
+
+
+def _bad(old: str, new: str) -> str:
+    assert old in GOOD
+    return GOOD.replace(old, new, 1)
+
+
+ITEM = "catalog.toml: item 'c5a-airlift'"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (_bad('name = "Airlift"\n', ""), f"{ITEM}: name is missing"),
+        (_bad('layer = "c5a_route"\n', 'layer = "c5a"\n'), f"{ITEM}: layer 'c5a' is unknown"),
+        (
+            _bad('route = ["hakodate-airport", "hyakuri"]', 'route = ["hakodate", "hyakuri"]'),
+            f"{ITEM}: geometry: unknown place 'hakodate'",
+        ),
+        (
+            _bad("start = 1976-09-25T00:00:00+09:00", 'start = "25 Sept 1976"'),
+            f"{ITEM}: start '25 Sept 1976' is not a date-time",
+        ),
+        (
+            _bad("start = 1976-09-25T00:00:00+09:00", "start = 1976-09-25T00:00:00"),
+            f"{ITEM}: start 1976-09-25T00:00:00 has no time zone (add +09:00)",
+        ),
+        (
+            _bad("end = 1976-09-25T23:59:59+09:00", "end = 1976-09-25"),
+            f"{ITEM}: end 1976-09-25 is a date without a time and zone",
+        ),
+        (
+            _bad("end = 1976-09-25T23:59:59+09:00", "end = 1976-09-24T00:00:00+09:00"),
+            f"{ITEM}: end 1976-09-24T00:00:00+09:00 is before start 1976-09-25T00:00:00+09:00",
+        ),
+        (
+            _bad('certainty = "documented"', 'certainty = "sure"'),
+            f"{ITEM}: certainty 'sure' is not one of documented, approximate, illustrative",
+        ),
+        (
+            _bad('description = "Flown south."', 'description = "  "'),
+            f"{ITEM}: description is empty",
+        ),
+        (_bad('sources = ["article"]', "sources = []"), f"{ITEM}: sources is empty"),
+        (
+            _bad('sources = ["article"]', 'sources = ["wiki"]'),
+            f"{ITEM}: sources: unknown source 'wiki'",
+        ),
+        (
+            GOOD + GOOD[GOOD.index("[[items]]") :],
+            f"{ITEM}: id is a duplicate",
+        ),
+        (
+            _bad("lat = 36.1811\nlon = 140.415", "lat = 140.415\nlon = 36.1811"),
+            r"catalog.toml: place 'hyakuri': coordinates: lat=140.415 lon=36.1811 look swapped",
+        ),
+        (
+            _bad("lat = 36.1811\nlon = 140.415", "lat = 140.415\nlon = 36.1811").replace(
+                "lat = 140.415", "lat = 40.415"
+            ),
+            r"catalog.toml: place 'hyakuri': coordinates: lat=40.415 lon=36.1811 is outside",
+        ),
+        (
+            _bad('route = ["hakodate-airport", "hyakuri"]', "point = { lat = 140.4, lon = 36.2 }"),
+            f"{ITEM}: geometry: lat=140.4 lon=36.2 look swapped (lat/lon)",
+        ),
+        (
+            _bad('route = ["hakodate-airport", "hyakuri"]', "point = { lat = 95.0, lon = 140.0 }"),
+            f"{ITEM}: geometry: lat=95.0 lon=140.0 is out of range",
+        ),
+        (
+            _bad('route = ["hakodate-airport", "hyakuri"]', "point = { lat = 40.4, lon = 36.2 }"),
+            f"{ITEM}: geometry: lat=40.4 lon=36.2 is outside",
+        ),
+        (
+            _bad('icao = "RJCH"', 'icao = "ZZZZ"'),
+            "catalog.toml: place 'hakodate-airport': ICAO id 'ZZZZ' is not in airportsdata",
+        ),
+        (
+            _bad('coords_source = "test"', ""),
+            "catalog.toml: place 'hyakuri': hand-entered 'lat'/'lon' need a 'coords_source'",
+        ),
+        (
+            _bad('route = ["hakodate-airport", "hyakuri"]', 'route = ["hyakuri"]'),
+            f"{ITEM}: geometry: route needs at least 2 positions",
+        ),
+        (
+            _bad(
+                "geometry = { route", 'geometry = { buffer = "hyakuri", radius_km = -1, x'
+            ).replace('x = ["hakodate-airport", "hyakuri"]', 'clip = "land"'),
+            f"{ITEM}: geometry: unknown option",
+        ),
+        (_bad("[layers]", "[layers"), "catalog.toml: not valid TOML"),
+    ],
+)
+def test_bad_records_get_one_clear_message(text: str, message: str) -> None:
+    with pytest.raises(CatalogError, match=f"^{_escape(message)}"):
+        parse_catalog(text)
+
+
+def _escape(message: str) -> str:
+    # Messages above are literal except where they already use regex escapes.
+    return message if "\\" in message else __import__("re").escape(message)
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.toml"
+    with pytest.raises(CatalogError, match=r"nope\.toml: cannot read the catalog"):
+        load_catalog(missing)
+
+
+def test_edited_copy_of_the_catalog_is_validated(tmp_path: Path) -> None:
+    broken = tmp_path / "catalog.toml"
+    text = CATALOG_PATH.read_text(encoding="utf-8")
+    broken.write_text(text.replace('certainty = "documented"', 'certainty = "certain"', 1))
+    with pytest.raises(
+        CatalogError, match=r"^catalog.toml: item '[a-z0-9-]+': certainty 'certain'"
+    ):
+        load_catalog(broken)
+
+
+def test_packaged_catalog_is_valid_and_complete() -> None:
+    catalog = load_catalog()
+    assert len({item.id for item in catalog.items}) == len(catalog.items)
+    assert set(catalog.layers) == {
+        "soviet_bases",
+        "defection_flight",
+        "chitose",
+        "hakodate",
+        "tsugaru_patrols",
+        "c5a_route",
+        "hyakuri",
+        "aftermath",
+    }
+    for layer in catalog.layers:
+        assert any(item.layer == layer for item in catalog.items), layer
+    for item in catalog.items:
+        assert "article" in item.sources, f"{item.id} does not cite the article"
+        if item.certainty == "illustrative":
+            assert "drawn" in item.sources, f"{item.id} is illustrative but does not say so"
+
+
+@pytest.mark.parametrize(
+    ("item_id", "start", "end"),
+    [
+        ("radar-contact", "1976-09-06T13:10:00+09:00", "1976-09-06T13:10:00+09:00"),
+        ("f4ej-scramble", "1976-09-06T13:20:00+09:00", "1976-09-06T13:20:00+09:00"),
+        ("police-arrive", "1976-09-06T14:10:00+09:00", "1976-09-06T14:10:00+09:00"),
+        ("msdf-tsugaru-patrol", "1976-09-08T00:00:00+09:00", "1976-09-25T23:59:59+09:00"),
+        ("c5a-airlift", "1976-09-25T00:00:00+09:00", "1976-09-25T23:59:59+09:00"),
+        ("belenko-to-tokyo", "1976-09-07T00:00:00+09:00", "1976-09-07T23:59:59+09:00"),
+        ("us-asylum", "1976-09-08T00:00:00+09:00", "1976-09-08T23:59:59+09:00"),
+        ("belenko-leaves-japan", "1976-09-09T00:00:00+09:00", "1976-09-09T23:59:59+09:00"),
+        ("shipped-from-hitachi", "1976-11-15T00:00:00+09:00", "1976-11-15T23:59:59+09:00"),
+    ],
+)
+def test_dated_facts_of_the_article_carry_their_dates(item_id: str, start: str, end: str) -> None:
+    item = load_catalog().item(item_id)
+    assert (item.start.isoformat(), item.end.isoformat()) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("item_id", "figure"),
+    [
+        ("gsdf-deployment", "200 troops"),
+        ("gsdf-deployment", "Type 61"),
+        ("gsdf-deployment", "28th Light"),
+        ("examination", "40 crates"),
+        ("shipped-from-hitachi", "20 parts"),
+        ("shipped-from-hitachi", "$40,000"),
+        ("shipped-from-hitachi", "$10 million"),
+        ("landing", "30 seconds"),
+        ("f4ej-scramble", "302nd"),
+        ("msdf-ships-sea-of-japan", "three"),
+    ],
+)
+def test_figures_of_the_article_are_carried_over(item_id: str, figure: str) -> None:
+    assert figure in load_catalog().item(item_id).description

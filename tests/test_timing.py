@@ -1,0 +1,117 @@
+"""Tests for geo.timing: the JST day and the one active-on-day rule."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from geo.timing import (
+    JST,
+    PERIOD_END,
+    PERIOD_START,
+    active_mask,
+    day_bounds,
+    is_active,
+    parse_day,
+    period_days,
+)
+
+UTC = UTC
+
+
+def jst(*args: int) -> datetime:
+    return datetime(*args, tzinfo=JST)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "day", "expected"),
+    [
+        # an instant inside the day
+        (jst(1976, 9, 6, 13, 10), jst(1976, 9, 6, 13, 10), date(1976, 9, 6), True),
+        # ends exactly at the day's first second: still touches it
+        (jst(1976, 9, 24), jst(1976, 9, 25), date(1976, 9, 25), True),
+        # starts at the next midnight: not this day
+        (jst(1976, 9, 26), jst(1976, 9, 27), date(1976, 9, 25), False),
+        # ends the second before midnight: not the next day
+        (jst(1976, 9, 8), jst(1976, 9, 25, 23, 59, 59), date(1976, 9, 26), False),
+        (jst(1976, 9, 8), jst(1976, 9, 25, 23, 59, 59), date(1976, 9, 25), True),
+        (jst(1976, 9, 8), jst(1976, 9, 25, 23, 59, 59), date(1976, 9, 7), False),
+        # 15:30 UTC on 5 Sep is 00:30 JST on 6 Sep: a 6 Sep item in the dashboard's day
+        (
+            datetime(1976, 9, 5, 15, 30, tzinfo=UTC),
+            datetime(1976, 9, 5, 15, 30, tzinfo=UTC),
+            date(1976, 9, 6),
+            True,
+        ),
+        (
+            datetime(1976, 9, 5, 15, 30, tzinfo=UTC),
+            datetime(1976, 9, 5, 15, 30, tzinfo=UTC),
+            date(1976, 9, 5),
+            False,
+        ),
+        # 14:59 UTC on 5 Sep is 23:59 JST on 5 Sep
+        (
+            datetime(1976, 9, 5, 14, 59, tzinfo=UTC),
+            datetime(1976, 9, 5, 14, 59, tzinfo=UTC),
+            date(1976, 9, 5),
+            True,
+        ),
+    ],
+)
+def test_is_active_on_boundaries_and_across_the_date_line(
+    start: datetime, end: datetime, day: date, expected: bool
+) -> None:
+    assert bool(is_active(start, end, day)) is expected
+
+
+def test_active_mask_applies_the_same_rule_to_a_frame() -> None:
+    frame = pd.DataFrame(
+        {
+            "start": pd.to_datetime(
+                ["1976-09-05T15:30:00+00:00", "1976-09-26T00:00:00+09:00"], utc=True
+            ),
+            "end": pd.to_datetime(
+                ["1976-09-05T15:30:00+00:00", "1976-09-27T00:00:00+09:00"], utc=True
+            ),
+        }
+    )
+    assert active_mask(frame, date(1976, 9, 6)).tolist() == [True, False]
+    assert active_mask(frame, date(1976, 9, 26)).tolist() == [False, True]
+
+
+def test_day_bounds_are_jst_midnights() -> None:
+    start, end = day_bounds(date(1976, 9, 6))
+    assert start == datetime(1976, 9, 5, 15, 0, tzinfo=UTC)
+    assert end - start == timedelta(days=1)
+
+
+def test_naive_times_are_rejected() -> None:
+    with pytest.raises(TypeError):
+        is_active(datetime(1976, 9, 6), datetime(1976, 9, 6), date(1976, 9, 6))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1976-09-06", date(1976, 9, 6)), (" 1976-11-30 ", PERIOD_END), ("1976-09-01", PERIOD_START)],
+)
+def test_parse_day_good(text: str, expected: date) -> None:
+    assert parse_day(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1976-13-01", r"date '1976-13-01' is not a YYYY-MM-DD date"),
+        ("yesterday", r"date 'yesterday' is not a YYYY-MM-DD date"),
+        ("1976-08-31", r"date 1976-08-31 is outside 1976-09-01\.\.1976-11-30"),
+        ("1976-12-01", r"date 1976-12-01 is outside"),
+    ],
+)
+def test_parse_day_bad(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_day(text)
+
+
+def test_period_has_91_days() -> None:
+    days = period_days()
+    assert (len(days), days[0], days[-1]) == (91, PERIOD_START, PERIOD_END)
