@@ -1,0 +1,132 @@
+"""The foxbat76 command line: list layers, check the catalog, locate the jet, export layers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    # One line on stderr and exit 2, instead of argparse's usage dump.
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from geo.export import FORMATS
+
+    parser = _Parser(prog="foxbat76", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.add_parser("layers", help="table of layers: ids, titles, feature counts, dates")
+    commands.add_parser("check", help="load and validate the fact catalog")
+    where = commands.add_parser("where", help="where the MiG-25 was on a day")
+    where.add_argument("--date", required=True, help="YYYY-MM-DD, 1976-09-01..1976-11-30")
+    export = commands.add_parser("export", help="export layers to files")
+    export.add_argument("--format", required=True, help=f"one of {', '.join(FORMATS)}")
+    export.add_argument("--out", required=True, type=Path, help="output directory or file")
+    export.add_argument("--date", help="only items active that JST day (YYYY-MM-DD)")
+    export.add_argument("--layers", help="comma-separated layer ids (default: all)")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"foxbat76: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _layers_table() -> int:
+    import layers
+
+    header = f"{'id':<18} {'title':<30} {'features':>8}  {'first':<10}  {'last':<10}"
+    print(header)
+    print("-" * len(header))
+    for layer_id, frame in layers.build_all().items():
+        first = frame["start"].min().date().isoformat()
+        last = frame["end"].max().date().isoformat()
+        title = layers.LAYERS[layer_id].title
+        print(f"{layer_id:<18} {title:<30} {len(frame):>8}  {first:<10}  {last:<10}")
+    return 0
+
+
+def _check() -> int:
+    from geo.catalog import CATALOG_PATH, load_catalog
+
+    catalog = load_catalog()
+    print(
+        f"{CATALOG_PATH.name}: ok — {len(catalog.items)} items in {len(catalog.layers)} layers, "
+        f"{len(catalog.places)} places, {len(catalog.sources)} sources"
+    )
+    return 0
+
+
+def _where(text: str) -> int:
+    import layers
+    from geo.timing import parse_day
+
+    try:
+        day = parse_day(text)
+    except ValueError as error:
+        return _fail(f"--date: {error}")
+    position = layers.mig25_position(day)
+    point = position.geometry
+    where = f"{point.y:.4f}°N, {point.x:.4f}°E; {position.certainty}"
+    print(f"{day.isoformat()}: {position.status} ({where})")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    import layers
+    from geo.export import FORMATS, ExportError, export_layers, filter_frames
+    from geo.timing import parse_day
+
+    if args.format not in FORMATS:
+        return _fail(f"--format: unknown format {args.format!r} (choose from {', '.join(FORMATS)})")
+    try:
+        day = parse_day(args.date) if args.date is not None else None
+    except ValueError as error:
+        return _fail(f"--date: {error}")
+    try:
+        layer_ids = layers.parse_layer_ids(args.layers)
+    except ValueError as error:
+        return _fail(f"--layers: {error}")
+    frames = layers.build_all(layer_ids)
+    titles = {layer_id: layers.LAYERS[layer_id].title for layer_id in layer_ids}
+    styles = {layer_id: layers.LAYERS[layer_id].style for layer_id in layer_ids}
+    try:
+        _, empty = filter_frames(frames, day)
+        written = export_layers(
+            frames, args.format, args.out, day=day, titles=titles, styles=styles
+        )
+    except ExportError as error:
+        return _fail(str(error))
+    for layer_id in empty:
+        print(f"foxbat76: note: layer {layer_id} has nothing on {day}; skipped", file=sys.stderr)
+    for path in written:
+        print(path)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (2 for bad arguments or input)."""
+    from geo.catalog import CatalogError
+
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "layers":
+            return _layers_table()
+        if args.command == "check":
+            return _check()
+        if args.command == "where":
+            return _where(args.date)
+        return _export(args)
+    except CatalogError as error:
+        return _fail(str(error))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

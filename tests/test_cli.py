@@ -1,0 +1,98 @@
+"""Tests for the foxbat76 CLI: layer table, catalog check, MiG position and GeoJSON export."""
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import shape
+
+import layers
+from geo.timing import active_mask
+from layers.cli import main
+
+
+def test_layers_table_lists_every_layer_with_counts_and_dates(capsys) -> None:
+    assert main(["layers"]) == 0
+    out = capsys.readouterr().out
+    for layer_id, frame in layers.build_all().items():
+        line = next(row for row in out.splitlines() if row.startswith(layer_id + " "))
+        assert f" {len(frame)} " in line
+    assert "c5a_route" in out and "1976-09-25  1976-09-25" in out
+
+
+def test_check_reports_the_catalog(capsys) -> None:
+    assert main(["check"]) == 0
+    assert "catalog.toml: ok — 27 items in 8 layers" in capsys.readouterr().out
+
+
+def test_where_says_where_the_jet_was(capsys) -> None:
+    assert main(["where", "--date", "1976-10-01"]) == 0
+    assert "Hyakuri" in capsys.readouterr().out
+
+
+def test_export_geojson_for_a_day_round_trips(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "x"
+    assert main(["export", "--format", "geojson", "--date", "1976-09-10", "--out", str(out)]) == 0
+    written = sorted(path.name for path in out.iterdir())
+    expected = {}
+    for layer_id, frame in layers.build_all().items():
+        active = frame[active_mask(frame, pd.Timestamp("1976-09-10").date())]
+        if len(active):
+            expected[layer_id] = active.reset_index(drop=True)
+    assert written == sorted(f"{layer_id}.geojson" for layer_id in expected)
+    assert "layer c5a_route has nothing on 1976-09-10; skipped" in capsys.readouterr().err
+    for layer_id, frame in expected.items():
+        path = out / f"{layer_id}.geojson"
+        document = json.loads(path.read_text(encoding="utf-8"))
+        assert document["type"] == "FeatureCollection" and "crs" not in document
+        back = gpd.read_file(path)
+        assert back["id"].tolist() == frame["id"].tolist()
+        assert back["name"].tolist() == frame["name"].tolist()
+        starts = [feature["properties"]["start"] for feature in document["features"]]
+        assert starts == [moment.isoformat() for moment in frame["start"]]
+        for feature, geometry in zip(document["features"], frame.geometry, strict=True):
+            assert shape(feature["geometry"]).equals_exact(geometry, 1e-7)
+
+
+def test_export_all_layers_without_date(tmp_path: Path) -> None:
+    assert main(["export", "--format", "geojson", "--out", str(tmp_path / "all")]) == 0
+    assert len(list((tmp_path / "all").glob("*.geojson"))) == 8
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--date", "1976-02-30"], "--date: date '1976-02-30' is not a YYYY-MM-DD date"),
+        (["--date", "1976-12-01"], "--date: date 1976-12-01 is outside 1976-09-01..1976-11-30"),
+        (["--layers", "hakodate,moon"], "--layers: unknown layer 'moon'"),
+        (["--format", "shp"], "--format: unknown format 'shp'"),
+    ],
+)
+def test_bad_export_arguments_exit_2_with_one_line(
+    tmp_path: Path, capsys, args: list[str], message: str
+) -> None:
+    out = tmp_path / "out"
+    options = {"--format": "geojson", "--out": str(out)} | dict([args])
+    argv = ["export", *[part for pair in options.items() for part in pair]]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err
+    assert not out.exists()
+
+
+def test_unwritable_out_exits_2_and_writes_nothing(tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    assert main(["export", "--format", "geojson", "--out", str(blocker / "sub" / "x")]) == 2
+    assert "foxbat76: error:" in capsys.readouterr().err
+    assert blocker.read_text() == "not a directory"
+
+
+def test_missing_arguments_exit_2_with_one_line(capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["export", "--format", "geojson"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.splitlines() == [err] and "--out" in err
