@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The README's test command: set up everything, then lint and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/setup.sh --test
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/python -m pytest "$@"
