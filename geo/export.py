@@ -229,11 +229,12 @@ def _staging(directory: Path) -> Iterator[Path]:
     """A hidden temp dir inside `directory` (same file system, so os.replace is atomic); removed."""
     try:
         stage = Path(tempfile.mkdtemp(prefix=".foxbat76-export-", dir=directory))
-    except FileNotFoundError:
-        raise ExportError(f"output dir does not exist: {directory}") from None
-    except NotADirectoryError:
-        raise ExportError(f"output dir is not a directory: {directory}") from None
     except OSError as err:
+        # Name the cause from what is on disk: /proc, say, answers ENOENT yet exists.
+        if not directory.exists():
+            raise ExportError(f"output dir does not exist: {directory}") from None
+        if not directory.is_dir():
+            raise ExportError(f"output dir is not a directory: {directory}") from None
         raise ExportError(f"output dir not writable: {directory} ({err.strerror})") from None
     try:
         yield stage
@@ -411,6 +412,10 @@ def _write_csv(frames: Mapping[str, gpd.GeoDataFrame], path: Path) -> None:
                 writer.writerow([*(props[c] for c in PROPERTIES), lat, lon, wkt])
 
 
+def _count(number: int) -> str:
+    return f"{number} feature" if number == 1 else f"{number} features"
+
+
 def _scope(day: date | None) -> str:
     return f"items active on {day.isoformat()} (JST)" if day else "the whole period"
 
@@ -434,7 +439,7 @@ def _readme(
         f"Generated: {generated}",
         "",
         "Layers:",
-        *(f"  {k} — {_title(k, titles)}: {len(f)} features" for k, f in frames.items()),
+        *(f"  {k} — {_title(k, titles)}: {_count(len(f))}" for k, f in frames.items()),
         *(f"  {k} — {_title(k, titles)}: nothing on that day, left out" for k in empty),
         "",
         "Files:",

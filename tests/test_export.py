@@ -1,0 +1,765 @@
+"""Exports read back by independent readers: pyogrio, GDAL's ogrinfo, XML, csv and Chromium."""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+import zipfile
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon
+
+from geo import assets, export
+from geo.export import ExportError, export_bytes, export_filename, export_layers
+from geo.timing import JST, active_mask
+
+IN_CI = bool(os.environ.get("CI"))
+K = "{http://www.opengis.net/kml/2.2}"
+TOLERANCE = 1e-7  # degrees, ~1 cm
+TRICKY = 'Landed & overran: "<b>not bold</b>" </script><script>alert(1)</script>\nsecond line'
+
+
+def jst(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text).tz_localize(JST)
+
+
+def layer(layer_id: str, rows: list[dict]) -> gpd.GeoDataFrame:
+    """A layer frame as the contract has it: columns in order, JST times, EPSG:4326."""
+    frame = pd.DataFrame(rows)
+    frame["layer"] = layer_id
+    frame["start"] = pd.to_datetime(frame["start"], format="ISO8601").dt.tz_localize(JST)
+    frame["end"] = pd.to_datetime(frame["end"], format="ISO8601").dt.tz_localize(JST)
+    frame["sources"] = "Wikipedia: Viktor Belenko; airportsdata"
+    if "certainty" not in frame:
+        frame["certainty"] = None
+    frame["certainty"] = frame["certainty"].fillna("documented")
+    columns = ["id", "layer", "name", "start", "end", "description", "sources", "certainty"]
+    return gpd.GeoDataFrame(frame[columns], geometry=list(frame["geometry"]), crs="EPSG:4326")
+
+
+# Clockwise exterior and counter-clockwise hole on purpose: the exports must re-orient them.
+ZONE = Polygon(
+    [(139.5, 41.0), (139.5, 41.9), (141.9, 41.9), (141.9, 41.0)],
+    [[(140.0, 41.2), (140.4, 41.2), (140.4, 41.5), (140.0, 41.5)]],
+)
+
+
+@pytest.fixture
+def frames() -> dict[str, gpd.GeoDataFrame]:
+    bases = layer(
+        "bases",
+        [
+            {
+                "id": "hakodate-airport",
+                "name": "Hakodate Airport (函館空港)",
+                "start": "1976-09-06 13:50",
+                "end": "1976-09-25 06:00",
+                "description": TRICKY,
+                "geometry": Point(140.8219444444444, 41.7700123456789),
+            },
+            {
+                "id": "radar-contact",
+                "name": "Radar contact",
+                "start": "1976-09-06 13:10",
+                "end": "1976-09-06 13:10",
+                "description": "JASDF radar picks up an unknown aircraft.",
+                "certainty": "approximate",
+                "geometry": Point(139.1234567, 42.7654321),
+            },
+            {
+                "id": "hitachi",
+                "name": "Hitachi port",
+                "start": "1976-11-15 00:00",
+                "end": "1976-11-15 23:59:59",
+                "description": "The crates leave for the Soviet Union.",
+                "geometry": Point(140.6123456, 36.5012345),
+            },
+        ],
+    )
+    routes = layer(
+        "routes",
+        [
+            {
+                "id": "c5a-airlift",
+                "name": "C-5A airlift",
+                "start": "1976-09-25 09:00",
+                "end": "1976-09-25 12:00",
+                "description": "Hakodate to Hyakuri.",
+                "geometry": LineString([(140.8219444, 41.77), (140.6, 39.0), (140.4147222, 36.18)]),
+            }
+        ],
+    )
+    zones = layer(
+        "zones",
+        [
+            {
+                "id": "tsugaru-patrol",
+                "name": "Tsugaru Strait patrol",
+                "start": "1976-09-08 00:00",
+                "end": "1976-09-25 23:59",
+                "description": "Area with a hole; certainty illustrative.",
+                "certainty": "illustrative",
+                "geometry": ZONE,
+            },
+            {
+                "id": "two-boxes",
+                "name": "Two boxes",
+                "start": "1976-09-07 00:00",
+                "end": "1976-09-09 00:00",
+                "description": "A multipolygon.",
+                "geometry": MultiPolygon(
+                    [
+                        Polygon([(143.0, 42.0), (143.5, 42.0), (143.5, 42.5)]),
+                        Polygon([(144.0, 42.0), (144.5, 42.0), (144.5, 42.5)]),
+                    ]
+                ),
+            },
+        ],
+    )
+    return {"bases": bases, "routes": routes, "zones": zones}
+
+
+TITLES = {"bases": "Air bases", "routes": "C-5A route", "zones": "Patrol zones"}
+STYLES = {
+    "bases": {"color": "#c0392b", "fill_color": "#e74c3c", "weight": 2, "radius": 7,
+              "fill_opacity": 0.8, "marker": "square", "dash_array": None},
+    "routes": {"color": "#16a085", "fill_color": "#16a085", "weight": 3, "radius": 5,
+               "fill_opacity": 0.2, "marker": "circle", "dash_array": "6 4"},
+    "zones": {"color": "#2980b9", "fill_color": "#3498db", "weight": 1, "radius": 5,
+              "fill_opacity": 0.25, "marker": "circle", "dash_array": None},
+}  # fmt: skip
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def same_geometry(a: shapely.Geometry, b: shapely.Geometry) -> bool:
+    """Equal within 1e-7 degrees, whatever the ring orientation or start vertex."""
+    return bool(shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), TOLERANCE))
+
+
+def assert_same_items(expected: gpd.GeoDataFrame, got: gpd.GeoDataFrame) -> None:
+    """Same ids, names, instants and geometries (within 1e-7 degrees), in the same order."""
+    assert list(got["id"]) == list(expected["id"])
+    assert list(got["name"]) == list(expected["name"])
+    for column in ("start", "end"):
+        assert list(got[column].dt.tz_convert(JST)) == list(expected[column])
+    for want, have in zip(expected.geometry, got.geometry, strict=True):
+        assert same_geometry(want, have), (want.wkt, have.wkt)
+
+
+def ogrinfo(path: Path, *args: str) -> str:
+    """GDAL's own reader; missing ogrinfo skips here but fails under CI."""
+    if shutil.which("ogrinfo") is None:
+        message = "ogrinfo (Debian package gdal-bin) is not installed"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    result = subprocess.run(
+        ["ogrinfo", "-ro", "-al", *args, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ERROR" not in result.stderr, result.stderr
+    return result.stdout
+
+
+_OGR_TIME = re.compile(
+    r"(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:([+-])(\d\d)(?::?(\d\d))?)?$"
+)
+
+
+def ogr_time(text: str) -> datetime:
+    """ogrinfo's '1976/09/06 13:10:00+09' as an aware datetime (the zone is required)."""
+    match = _OGR_TIME.match(text)
+    assert match and match.group(7), f"no time zone in {text!r}"
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    offset = timedelta(hours=int(match.group(8)), minutes=int(match.group(9) or 0))
+    zone = timezone(offset if match.group(7) == "+" else -offset)
+    return datetime(year, month, day, hour, minute, second, tzinfo=zone)
+
+
+def ogr_layers(text: str) -> dict[str, list[dict[str, str]]]:
+    """Features of `ogrinfo -al` output: layer name -> [{field: value, ..., 'geometry': wkt}]."""
+    layers: dict[str, list[dict[str, str]]] = {}
+    current: dict[str, str] | None = None
+    for line in text.splitlines():
+        if line.startswith("Layer name: "):
+            layers[line.removeprefix("Layer name: ")] = []
+            current = None
+        elif match := re.match(r"OGRFeature\((.*)\):\d+$", line):
+            current = {}
+            layers[match.group(1)].append(current)
+        elif current is not None and (match := re.match(r"  (\w+) \((\w+)\) = (.*)$", line)):
+            current[match.group(1)] = match.group(3)
+        elif current is not None and re.match(r"  (MULTI|POINT|LINESTRING|POLYGON|GEOM)", line):
+            current["geometry"] = line.strip()
+    return layers
+
+
+def assert_ogr_items(expected: gpd.GeoDataFrame, got: list[dict[str, str]], name: str = "name"):
+    assert [f["id"] for f in got] == list(expected["id"])
+    assert [f[name] for f in got] == list(expected["name"])
+    for row, feature in zip(expected.itertuples(), got, strict=True):
+        if "start" in feature:
+            assert ogr_time(feature["start"]) == row.start
+            assert ogr_time(feature["end"]) == row.end
+        assert same_geometry(row.geometry, shapely.from_wkt(feature["geometry"]))
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+def is_ccw(ring: list[list[float]]) -> bool:
+    return shapely.LinearRing(ring).is_ccw
+
+
+# ---------------------------------------------------------------- GeoJSON
+
+
+def test_geojson_one_rfc7946_collection_per_layer(frames, tmp_path):
+    out = tmp_path / "geojson"
+    paths = export_layers(frames, "geojson", out)
+    assert paths == [out / "bases.geojson", out / "routes.geojson", out / "zones.geojson"]
+    assert listing(out) == ["bases.geojson", "routes.geojson", "zones.geojson"]
+    for path, (layer_id, frame) in zip(paths, frames.items(), strict=True):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        assert doc["type"] == "FeatureCollection"
+        assert "crs" not in doc
+        assert len(doc["features"]) == len(frame)
+        for feature, row in zip(doc["features"], frame.itertuples(), strict=True):
+            props = feature["properties"]
+            assert list(props) == list(export.PROPERTIES)
+            assert props["layer"] == layer_id
+            assert props["start"] == row.start.isoformat()
+            assert re.fullmatch(r"1976-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00", props["end"])
+            geometry = feature["geometry"]
+            polygons = {
+                "Polygon": [geometry["coordinates"]],
+                "MultiPolygon": geometry["coordinates"],
+            }
+            polygons = polygons.get(geometry["type"], [])
+            for rings in polygons:
+                assert is_ccw(rings[0]), "exterior ring must be counter-clockwise"
+                assert all(not is_ccw(hole) for hole in rings[1:]), "holes must be clockwise"
+    first = json.loads(paths[0].read_text())["features"][0]
+    assert first["geometry"]["coordinates"] == [140.8219444444444, 41.7700123456789]  # lon, lat
+    assert first["properties"]["description"] == TRICKY
+    assert first["properties"]["name"] == "Hakodate Airport (函館空港)"
+
+
+def test_geojson_reads_back_with_geopandas(frames, tmp_path):
+    for path, frame in zip(export_layers(frames, "geojson", tmp_path / "g"), frames.values(),
+                           strict=True):  # fmt: skip
+        got = gpd.read_file(path)
+        for column in ("start", "end"):
+            assert str(got[column].dt.tz) in ("UTC+09:00", "+09:00")
+            got[column] = got[column].dt.tz_convert(JST).astype(frame[column].dtype)
+        got = got[list(frame.columns)]
+        want = frame.copy()
+        for table in (got, want):
+            table.geometry = shapely.normalize(table.geometry.to_numpy())
+        assert_geodataframe_equal(got, want, check_dtype=False, check_index_type=False)
+
+
+def test_geojson_reads_back_with_ogrinfo(frames, tmp_path):
+    for path, frame in zip(export_layers(frames, "geojson", tmp_path / "g"), frames.values(),
+                           strict=True):  # fmt: skip
+        (features,) = ogr_layers(ogrinfo(path)).values()
+        assert_ogr_items(frame, features)
+        assert features[0]["start"].endswith("+09")
+
+
+def test_day_filter_keeps_what_active_mask_keeps_and_skips_empty_layers(frames, tmp_path):
+    day = date(1976, 9, 25)
+    paths = export_layers(frames, "geojson", tmp_path / "g", day=day)
+    assert [p.name for p in paths] == ["bases.geojson", "routes.geojson", "zones.geojson"]
+    for path, frame in zip(paths, frames.values(), strict=True):
+        ids = [f["properties"]["id"] for f in json.loads(path.read_text())["features"]]
+        assert ids == list(frame.loc[active_mask(frame, day), "id"])
+    # 1976-11-15: only Hitachi; the other two layers get no (empty) file.
+    paths = export_layers(frames, "geojson", tmp_path / "h", day=date(1976, 11, 15))
+    assert [p.name for p in paths] == ["bases.geojson"]
+    assert listing(tmp_path / "h") == ["bases.geojson"]
+    kept, empty = export.filter_frames(frames, date(1976, 11, 15))
+    assert list(kept) == ["bases"] and empty == ["routes", "zones"]
+
+
+def test_day_boundary_is_the_jst_day(frames, tmp_path):
+    # Hakodate ends 25 Sep 06:00 JST = 24 Sep 21:00 UTC: it is still there on the JST 25th.
+    path = export_layers({"bases": frames["bases"]}, "geojson", tmp_path, day=date(1976, 9, 25))[0]
+    ids = [f["properties"]["id"] for f in json.loads(path.read_text())["features"]]
+    assert ids == ["hakodate-airport"]
+
+
+# ---------------------------------------------------------------- GeoPackage
+
+
+def test_gpkg_one_table_per_layer_reads_back(frames, tmp_path):
+    (path,) = export_layers(frames, "gpkg", tmp_path / "x.gpkg", titles=TITLES)
+    assert path == tmp_path / "x.gpkg"
+    assert [name for name, _ in pyogrio.list_layers(path)] == list(frames)
+    for layer_id, frame in frames.items():
+        got = gpd.read_file(path, layer=layer_id)
+        # Real DATETIME fields, stored in UTC as the GPKG standard requires: same instants.
+        assert str(got["start"].dt.tz) == "UTC"
+        assert_same_items(frame, got)
+        assert list(got["start_jst"]) == [t.isoformat() for t in frame["start"]]
+        assert list(got["end_jst"]) == [t.isoformat() for t in frame["end"]]
+        for column in ("layer", "description", "sources", "certainty"):
+            assert list(got[column]) == list(frame[column])
+        assert list(got.geometry.geom_type) == list(frame.geometry.geom_type)
+        assert got.crs.to_epsg() == 4326
+        assert pyogrio.read_info(path, layer=layer_id)["fields"].tolist()[:5] == [
+            "id", "layer", "name", "start", "end"
+        ]  # fmt: skip
+
+
+def test_gpkg_reads_back_with_ogrinfo(frames, tmp_path):
+    (path,) = export_layers(frames, "gpkg", tmp_path / "x.gpkg", titles=TITLES)
+    text = ogrinfo(path)
+    assert "start: DateTime" in text
+    got = ogr_layers(text)
+    assert list(got) == list(frames)
+    for layer_id, frame in frames.items():
+        assert_ogr_items(frame, got[layer_id])
+        assert all(f["start"].endswith("+00") for f in got[layer_id])
+        assert [f["start_jst"] for f in got[layer_id]] == [t.isoformat() for t in frame["start"]]
+    # The layer title travels as the table's identifier.
+    assert "Air bases" in ogrinfo(path, "-so")
+
+
+# ---------------------------------------------------------------- KML
+
+
+def test_kml_folders_styles_and_times(frames, tmp_path):
+    (path,) = export_layers(frames, "kml", tmp_path / "x.kml", titles=TITLES, styles=STYLES)
+    root = ET.parse(path).getroot()
+    assert root.tag == f"{K}kml"
+    document = root.find(f"{K}Document")
+    styles = {s.get("id"): s for s in document.findall(f"{K}Style")}
+    folders = document.findall(f"{K}Folder")
+    assert [f.findtext(f"{K}name") for f in folders] == list(TITLES.values())
+    bases = styles["style-bases"]
+    assert bases.findtext(f"{K}LineStyle/{K}color") == "ff2b39c0"  # aabbggrr of #c0392b
+    assert bases.findtext(f"{K}PolyStyle/{K}color") == "cc3c4ce7"  # #e74c3c at 0.8
+    assert bases.find(f"{K}IconStyle/{K}Icon/{K}href").text.endswith("square.png")
+    assert styles["style-routes"].findtext(f"{K}LineStyle/{K}width") == "3"
+    for folder, (layer_id, frame) in zip(folders, frames.items(), strict=True):
+        marks = folder.findall(f"{K}Placemark")
+        assert len(marks) == len(frame)
+        for mark, row in zip(marks, frame.itertuples(), strict=True):
+            assert mark.findtext(f"{K}name") == row.name
+            assert mark.findtext(f"{K}styleUrl") == f"#style-{layer_id}"
+            assert mark.findtext(f"{K}styleUrl")[1:] in styles
+            if row.start == row.end:
+                assert mark.find(f"{K}TimeSpan") is None
+                assert mark.findtext(f"{K}TimeStamp/{K}when") == row.start.isoformat()
+            else:
+                assert mark.findtext(f"{K}TimeSpan/{K}begin") == row.start.isoformat()
+                assert mark.findtext(f"{K}TimeSpan/{K}end") == row.end.isoformat()
+            data = {d.get("name"): d.findtext(f"{K}value") for d in mark.iter(f"{K}Data")}
+            assert data == {"id": row.id, "layer": layer_id, "certainty": row.certainty,
+                            "sources": row.sources}  # fmt: skip
+            balloon = mark.findtext(f"{K}description")
+            # The balloon is HTML; catalog text inside it is escaped, never live markup.
+            assert html.escape(row.sources) in balloon
+            assert "<script>" not in balloon
+    balloon = folders[0].find(f"{K}Placemark").findtext(f"{K}description")
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in balloon
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in balloon
+
+
+def test_kml_reads_back_with_pyogrio(frames, tmp_path):
+    (path,) = export_layers(frames, "kml", tmp_path / "x.kml", titles=TITLES, styles=STYLES)
+    assert [name for name, _ in pyogrio.list_layers(path)] == list(TITLES.values())
+    for layer_id, frame in frames.items():
+        got = gpd.read_file(path, layer=TITLES[layer_id])
+        got = got.rename(columns={"Name": "name"})
+        # LIBKML: a TimeSpan fills begin/end, a TimeStamp fills timestamp.
+        got["start"] = got["begin"].fillna(got["timestamp"])
+        got["end"] = got["end"].fillna(got["timestamp"])
+        assert_same_items(frame, got)
+        assert list(got["certainty"]) == list(frame["certainty"])
+
+
+def test_kml_reads_back_with_ogrinfo(frames, tmp_path):
+    (path,) = export_layers(frames, "kml", tmp_path / "x.kml", titles=TITLES, styles=STYLES)
+    got = ogr_layers(ogrinfo(path))
+    assert list(got) == list(TITLES.values())
+    for layer_id, frame in frames.items():
+        features = got[TITLES[layer_id]]
+        for feature in features:
+            if "timestamp" in feature:
+                feature["start"] = feature["end"] = feature["timestamp"]
+            else:
+                feature["start"] = feature.pop("begin")
+        assert_ogr_items(frame, features, name="Name")
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def test_csv_one_row_per_feature_for_spreadsheets(frames, tmp_path):
+    (path,) = export_layers(frames, "csv", tmp_path / "x.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfid,layer,name,")  # UTF-8 BOM, then the header
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    everything = pd.concat(frames.values(), ignore_index=True)
+    assert list(rows[0]) == list(export.CSV_COLUMNS)
+    assert len(rows) == len(everything)
+    for row, want in zip(rows, everything.itertuples(), strict=True):
+        assert (row["id"], row["name"], row["layer"]) == (want.id, want.name, want.layer)
+        assert row["start"] == want.start.isoformat() and row["end"] == want.end.isoformat()
+        assert same_geometry(shapely.from_wkt(row["WKT"]), want.geometry)
+        if want.geometry.geom_type == "Point":
+            assert abs(float(row["lat"]) - want.geometry.y) < TOLERANCE
+            assert abs(float(row["lon"]) - want.geometry.x) < TOLERANCE
+        else:
+            assert row["lat"] == row["lon"] == ""
+    assert rows[0]["description"] == TRICKY  # quotes and the newline survive
+    # pandas as a spreadsheet-minded reader: no index column, times parse with their zone.
+    table = pd.read_csv(path, encoding="utf-8-sig")
+    assert list(table.columns) == list(export.CSV_COLUMNS)
+    assert list(pd.to_datetime(table["start"])) == list(everything["start"])
+
+
+def test_csv_reads_back_with_ogrinfo(frames, tmp_path):
+    (path,) = export_layers(frames, "csv", tmp_path / "x.csv")
+    (features,) = ogr_layers(ogrinfo(path)).values()
+    everything = pd.concat(frames.values(), ignore_index=True)
+    assert [f["id"] for f in features] == list(everything["id"])  # the BOM is not in the name
+    assert [f["start"] for f in features] == [t.isoformat() for t in everything["start"]]
+    for feature, want in zip(features, everything.geometry, strict=True):
+        assert same_geometry(shapely.from_wkt(feature["geometry"]), want)
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def leaflet_or_skip() -> None:
+    if not assets.leaflet_installed():
+        message = "Leaflet is not in static/vendor/leaflet: run `python -m geo.assets`"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def test_html_is_one_file_with_everything_inlined(frames, tmp_path):
+    leaflet_or_skip()
+    (path,) = export_layers(frames, "html", tmp_path / "x.html", titles=TITLES, styles=STYLES)
+    page = path.read_text(encoding="utf-8")
+    # Nothing is fetched: no external scripts, stylesheets, images or fonts.
+    assert not re.search(r"<(script|img|iframe)[^>]*\ssrc=", page, re.I)
+    assert not re.search(r"<link\b", page, re.I)
+    assert not re.search(r"url\((?!data:|#default)", page)
+    assert not re.search(r"sourceMappingURL", page)
+    assert "L.version" in page or "Leaflet" in page
+    # Catalog text cannot close the data block.
+    data = page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in data
+    assert json.loads(data)["layers"][0]["features"]["features"][0]["properties"][
+        "description"
+    ] == TRICKY  # fmt: skip
+    # The basemap (GSHHG land) is in the file.
+    assert len(json.loads(data)["land"]["features"]) > 10
+
+
+def chromium_or_skip() -> str:
+    path = "/usr/bin/chromium"
+    if not Path(path).exists():
+        if IN_CI:
+            pytest.fail(f"{path} missing (Debian package chromium)")
+        pytest.skip(f"{path} missing (Debian package chromium)")
+    return path
+
+
+@pytest.mark.browser
+def test_html_time_slider_works_offline_in_chromium(frames, tmp_path):
+    leaflet_or_skip()
+    executable = chromium_or_skip()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    (path,) = export_layers(frames, "html", tmp_path / "x.html", titles=TITLES, styles=STYLES)
+    everything = pd.concat(frames.values(), ignore_index=True)
+
+    def active_ids(day: date) -> list[str]:
+        return list(everything.loc[active_mask(everything, day), "id"])
+
+    outside, problems = [], []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=executable,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 800})
+
+            def network(route) -> None:
+                if route.request.url.startswith(("file:", "data:")):
+                    route.continue_()
+                else:
+                    outside.append(route.request.url)
+                    route.abort()
+
+            page.route("**/*", network)
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(path.as_uri())
+            page.wait_for_function("window.foxbat76 !== undefined")
+            # The whole period first: every feature is on the map.
+            assert (
+                page.inner_text("#foxbat76-count")
+                == f"{len(everything)} of {len(everything)} features"
+            )
+            assert page.locator("path.leaflet-interactive").count() == 3  # line and 2 polygons
+
+            # Slide to 6 Sep (index 5): the day's items only.
+            page.fill("#foxbat76-slider", "5")
+            assert page.inner_text("#foxbat76-date") == "Mon 6 Sep 1976"
+            assert page.evaluate("window.foxbat76.visibleIds()") == active_ids(date(1976, 9, 6))
+            assert page.locator(".fx-marker").count() == 2  # the two square airbase markers
+
+            # Then 25 Sep: the airlift line appears, the radar contact is gone.
+            page.fill("#foxbat76-slider", "24")
+            on_25th = page.evaluate("window.foxbat76.visibleIds()")
+            assert on_25th == active_ids(date(1976, 9, 25))
+            assert "c5a-airlift" in on_25th and "radar-contact" not in on_25th
+            assert page.locator(".fx-marker").count() == 1
+
+            # The next-day button: 26 Sep has nothing.
+            page.click("#foxbat76-next")
+            assert page.inner_text("#foxbat76-date") == "Sun 26 Sep 1976"
+            assert page.evaluate("window.foxbat76.visibleIds()") == active_ids(date(1976, 9, 26))
+            assert page.locator("path.leaflet-interactive").count() == 0
+
+            # A layer switched off in the legend.
+            page.fill("#foxbat76-slider", "9")
+            assert page.evaluate("window.foxbat76.visibleIds()") == [
+                "hakodate-airport", "tsugaru-patrol"
+            ]  # fmt: skip
+            page.uncheck('input[data-layer="zones"]')
+            assert page.evaluate("window.foxbat76.visibleIds()") == ["hakodate-airport"]
+
+            # Popups show catalog text as text, not markup.
+            page.check("#foxbat76-all")
+            page.locator(".fx-marker").first.click()
+            popup = page.locator(".leaflet-popup-content")
+            assert "<b>not bold</b>" in popup.inner_text()
+            assert page.locator(".leaflet-popup-content b").count() == 0
+        finally:
+            browser.close()
+    assert outside == [], f"the page tried the network: {outside}"
+    assert problems == []
+
+
+def test_html_starts_on_the_chosen_day(frames, tmp_path):
+    leaflet_or_skip()
+    (path,) = export_layers(frames, "html", tmp_path / "x.html", day=date(1976, 9, 25))
+    page = path.read_text(encoding="utf-8")
+    data = json.loads(page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0])
+    assert data["days"][data["startIndex"]] == "1976-09-25"
+    assert data["showAll"] is False
+    ids = [f["properties"]["id"] for lay in data["layers"] for f in lay["features"]["features"]]
+    assert ids == ["hakodate-airport", "c5a-airlift", "tsugaru-patrol"]
+
+
+# ---------------------------------------------------------------- ZIP and bytes
+
+
+def test_zip_holds_every_format_and_a_readme(frames, tmp_path):
+    leaflet_or_skip()
+    day = date(1976, 9, 25)
+    (path,) = export_layers(frames, "zip", tmp_path, day=day, titles=TITLES, styles=STYLES)
+    assert path.name == "foxbat76_1976-09-25_bases-routes-zones.zip"
+    base = path.stem
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        assert sorted(names) == sorted(
+            f"{base}/{name}"
+            for name in [
+                "README.txt",
+                f"{base}.csv",
+                f"{base}.gpkg",
+                f"{base}.html",
+                f"{base}.kml",
+                "geojson/bases.geojson",
+                "geojson/routes.geojson",
+                "geojson/zones.geojson",
+            ]
+        )
+        readme = archive.read(f"{base}/README.txt").decode()
+        archive.extractall(tmp_path / "unzipped")
+    assert "items active on 1976-09-25" in readme
+    assert "bases — Air bases: 1 feature\n" in readme
+    for licence in ("CC BY-SA 4.0", "LGPL", "MIT", "CC BY 4.0"):
+        assert licence in readme
+    assert "Wikipedia: Viktor Belenko" in readme
+    gpkg = tmp_path / "unzipped" / base / f"{base}.gpkg"
+    got = gpd.read_file(gpkg, layer="routes")
+    assert list(got["id"]) == ["c5a-airlift"]
+
+
+def test_export_filename() -> None:
+    assert export_filename("gpkg", date(1976, 9, 25), ["hakodate"]) == (
+        "foxbat76_1976-09-25_hakodate.gpkg"
+    )
+    assert export_filename("kml", None, ["a", "b"]) == "foxbat76_all_a-b.kml"
+    assert export_filename("zip", None, list("abcdefgh")) == "foxbat76_all_8-layers.zip"
+    assert export_filename("geojson", None, ["a"]) == "foxbat76_all_a.geojson"
+    assert export_filename("geojson", None, ["a", "b"]) == "foxbat76_all_a-b.geojson.zip"
+
+
+def test_export_bytes_for_a_download_button(frames, tmp_path):
+    name, content, mime = export_bytes(
+        {"routes": frames["routes"]}, "geojson", day=date(1976, 9, 25)
+    )
+    assert (name, mime) == ("foxbat76_1976-09-25_routes.geojson", "application/geo+json")
+    assert json.loads(content)["features"][0]["properties"]["id"] == "c5a-airlift"
+    # Several GeoJSON layers: a zip of one FeatureCollection per layer, like the CLI writes.
+    name, content, mime = export_bytes(frames, "geojson", day=date(1976, 9, 25))
+    assert (name, mime) == ("foxbat76_1976-09-25_bases-routes-zones.geojson.zip", "application/zip")
+    (tmp_path / name).write_bytes(content)
+    with zipfile.ZipFile(tmp_path / name) as archive:
+        assert archive.namelist() == ["bases.geojson", "routes.geojson", "zones.geojson"]
+    name, content, mime = export_bytes(frames, "csv", day=date(1976, 11, 15))
+    assert (name, mime) == ("foxbat76_1976-11-15_bases.csv", "text/csv")
+    assert content.decode("utf-8-sig").count("\r\n") == 2  # header + Hitachi
+    name, content, mime = export_bytes(frames, "gpkg", titles=TITLES)
+    assert content.startswith(b"SQLite format 3\x00") and mime == "application/geopackage+sqlite3"
+
+
+# ---------------------------------------------------------------- errors and atomicity
+
+
+@pytest.mark.parametrize(
+    ("fmt", "kwargs", "pick", "message"),
+    [
+        ("shp", {}, None,
+         r"^unknown format 'shp' \(choose from geojson, gpkg, kml, csv, html, zip\)$"),
+        ("gpkg", {}, [], r"^nothing to export: no layers selected$"),
+        ("kml", {"day": date(1976, 10, 2)}, None,
+         r"^nothing to export for 1976-10-02 in layers bases, routes, zones$"),
+        ("csv", {"day": date(1976, 9, 1)}, ["routes"],
+         r"^nothing to export for 1976-09-01 in layers routes$"),
+    ],
+)  # fmt: skip
+def test_bad_requests_write_nothing(frames, tmp_path, fmt, kwargs, pick, message):
+    chosen = frames if pick is None else {k: frames[k] for k in pick}
+    with pytest.raises(ExportError, match=message):
+        export_layers(chosen, fmt, tmp_path / "out", **kwargs)
+    with pytest.raises(ExportError, match=message):
+        export_bytes(chosen, fmt, **kwargs)
+    assert listing(tmp_path) == []
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "csv"])
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("missing/deeper/out", r"^output dir does not exist: .*missing/deeper"),
+        ("a-file/out", r"^output dir is not a directory: .*a-file"),
+    ],
+)
+def test_bad_out_paths_are_named(frames, tmp_path, fmt, where, message):
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(ExportError, match=message):
+        export_layers(frames, fmt, tmp_path / where)
+    assert listing(tmp_path) == ["a-file"]
+
+
+def test_unwritable_out_dir(frames, tmp_path):
+    # /proc refuses new files even to root; a chmod'ed dir would not stop root.
+    with pytest.raises(ExportError, match=r"^output dir not writable: /proc \("):
+        export_layers(frames, "csv", Path("/proc/foxbat76.csv"))
+
+
+def test_geojson_out_must_be_a_directory(frames, tmp_path):
+    (tmp_path / "taken").write_text("keep me")
+    with pytest.raises(ExportError, match=r"^output path is a file, GeoJSON needs a directory: "):
+        export_layers(frames, "geojson", tmp_path / "taken")
+    assert (tmp_path / "taken").read_text() == "keep me"
+
+
+def test_layer_contract_is_checked(frames, tmp_path):
+    naive = frames["routes"].copy()
+    naive["start"] = naive["start"].dt.tz_localize(None)
+    with pytest.raises(ExportError, match=r"^layer 'routes': start times have no time zone$"):
+        export_layers({"routes": naive}, "csv", tmp_path / "x.csv")
+    with pytest.raises(ExportError, match=r"^layer 'routes' lacks columns: certainty$"):
+        export_layers({"routes": naive.drop(columns="certainty")}, "csv", tmp_path / "x.csv")
+    assert listing(tmp_path) == []
+
+
+def test_geojson_failure_midway_leaves_nothing(frames, tmp_path, monkeypatch):
+    real = export._write_geojson
+
+    def flaky(frame, layer_id, path):
+        if layer_id == "zones":
+            raise OSError("disk full")
+        real(frame, layer_id, path)
+
+    monkeypatch.setattr(export, "_write_geojson", flaky)
+    with pytest.raises(OSError, match="disk full"):
+        export_layers(frames, "geojson", tmp_path / "new")
+    assert listing(tmp_path) == []
+    # Into an existing directory: what was there stays, nothing new or hidden appears.
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "bases.geojson").write_text("previous export")
+    with pytest.raises(OSError, match="disk full"):
+        export_layers(frames, "geojson", tmp_path / "old")
+    assert listing(tmp_path) == ["old", "old/bases.geojson"]
+    assert (tmp_path / "old" / "bases.geojson").read_text() == "previous export"
+
+
+def test_gpkg_failure_after_first_table_leaves_old_file(frames, tmp_path, monkeypatch):
+    target = tmp_path / "x.gpkg"
+    target.write_bytes(b"previous export")
+    real, calls = pyogrio.write_dataframe, []
+
+    def flaky(*args, **kwargs):
+        calls.append(kwargs["layer"])
+        if len(calls) == 2:
+            raise RuntimeError("writer died")
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", flaky)
+    with pytest.raises(RuntimeError, match="writer died"):
+        export_layers(frames, "gpkg", target)
+    assert calls == ["bases", "routes"]
+    assert listing(tmp_path) == ["x.gpkg"]
+    assert target.read_bytes() == b"previous export"
+
+
+def test_zip_failure_in_a_late_part_leaves_nothing(frames, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("html writer died")
+
+    monkeypatch.setattr(export, "_write_html", broken)
+    with pytest.raises(RuntimeError, match="html writer died"):
+        export_layers(frames, "zip", tmp_path / "x.zip")
+    assert listing(tmp_path) == []
+
+
+def test_successful_export_replaces_the_old_file(frames, tmp_path):
+    target = tmp_path / "x.csv"
+    target.write_text("old")
+    assert export_layers(frames, "csv", target) == [target]
+    assert target.read_bytes().startswith(b"\xef\xbb\xbfid,")
+    assert listing(tmp_path) == ["x.csv"]
