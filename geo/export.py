@@ -106,6 +106,11 @@ def _checked(layer_id: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if frame.crs is None:
         raise ExportError(f"layer {layer_id!r} has no CRS")
     frame = frame.to_crs(4326) if frame.crs.to_epsg() != 4326 else frame.copy()
+    blank = frame.geometry.isna() | frame.geometry.is_empty
+    if blank.any():
+        raise ExportError(
+            f"layer {layer_id!r}: item {frame['id'][blank].iloc[0]!r} has no geometry"
+        )
     for column in ("start", "end"):
         if getattr(frame[column].dt, "tz", None) is None:
             raise ExportError(f"layer {layer_id!r}: {column} times have no time zone")
@@ -290,7 +295,11 @@ def _write_gpkg(
             driver="GPKG",
             # 1.2 keeps older GDAL/QGIS readers quiet; nothing newer is needed.
             dataset_options={"VERSION": "1.2"} if number == 0 else None,
-            layer_options={"IDENTIFIER": _title(layer_id, titles), "DESCRIPTION": layer_id},
+            layer_options={
+                "IDENTIFIER": _title(layer_id, titles),
+                "DESCRIPTION": f"foxbat76 layer {layer_id}; start/end are UTC, "
+                "start_jst/end_jst the same instants in JST (UTC+09:00)",
+            },
             promote_to_multi=False,  # keep Polygon as Polygon, exactly as the layer has it
         )
 
@@ -668,6 +677,7 @@ _PAGE_JS = r"""
         if (!layer.svg) {
           var opts = pathStyle(s);
           opts.radius = s.radius;
+          opts.dashArray = null;  // a dashed dot reads as noise; dashes are for lines and areas
           opts.fillOpacity = Math.max(s.fill_opacity, 0.6);
           return L.circleMarker(latlng, opts);
         }
@@ -729,21 +739,30 @@ _PAGE_JS = r"""
       check.setAttribute("data-layer", layer.id);
       check.addEventListener("change", function () {
         layerOn[layer.id] = check.checked; update(); });
-      var swatch = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-      swatch.setAttribute("width", "16"); swatch.setAttribute("height", "12");
-      var rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-      rect.setAttribute("x", "1"); rect.setAttribute("y", "1");
-      rect.setAttribute("width", "14"); rect.setAttribute("height", "10");
-      rect.setAttribute("fill", layer.style.fill_color);
-      rect.setAttribute("stroke", layer.style.color);
-      rect.setAttribute("stroke-width", "2");
-      swatch.appendChild(rect);
+      var swatch = legendSwatch(layer);
       row.appendChild(check); row.appendChild(swatch); row.appendChild(el("span", layer.title));
       box.appendChild(row);
     });
     L.DomEvent.disableClickPropagation(box);
     return box;
   };
+  function legendSwatch(layer) {
+    if (layer.svg) {  // the layer's own marker shape (built and colour-checked in Python)
+      var holder = el("span");
+      holder.innerHTML = layer.svg;
+      return holder.firstChild;
+    }
+    var swatch = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    swatch.setAttribute("width", "16"); swatch.setAttribute("height", "12");
+    var rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    rect.setAttribute("x", "1"); rect.setAttribute("y", "1");
+    rect.setAttribute("width", "14"); rect.setAttribute("height", "10");
+    rect.setAttribute("fill", layer.style.fill_color);
+    rect.setAttribute("stroke", layer.style.color);
+    rect.setAttribute("stroke-width", "2");
+    swatch.appendChild(rect);
+    return swatch;
+  }
   legend.addTo(map);
 
   window.foxbat76 = {
