@@ -118,6 +118,11 @@ def test_gsdf_ring_is_around_hakodate_airport() -> None:
             {"c5a-airlift"},
         ),
         (date(1976, 9, 8), {"msdf-tsugaru-patrol", "us-asylum"}, {"landing"}),
+        (
+            date(1976, 9, 9),
+            {"jurisdiction-to-defense-agency", "belenko-leaves-japan"},
+            {"us-asylum"},
+        ),
         (date(1976, 9, 25), {"c5a-airlift", "msdf-tsugaru-patrol", "examination"}, {"us-asylum"}),
         (date(1976, 9, 26), {"examination"}, {"msdf-tsugaru-patrol", "c5a-airlift"}),
         (date(1976, 11, 15), {"shipped-from-hitachi", "examination"}, {"gsdf-deployment"}),
