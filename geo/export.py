@@ -818,11 +818,6 @@ def _write_html(
 # ---------------------------------------------------------------- public API
 
 
-def _target_dir(out: Path) -> Path:
-    """Where a file export lands: `out` itself if it is an existing directory, else its parent."""
-    return out if out.is_dir() else out.parent
-
-
 def export_layers(
     frames: dict[str, gpd.GeoDataFrame],
     fmt: str,
@@ -835,18 +830,23 @@ def export_layers(
     """Write `frames` (layer id -> layer frame) as `fmt` and return the paths written.
 
     geojson: `out` is a directory (created if its parent exists) receiving `<layer>.geojson`.
-    Other formats: `out` is the file to write, or an existing directory to put
-    `export_filename(...)` in. With `day`, only items active that JST day; layers left empty are
-    skipped. All-or-nothing: files are staged beside the target and renamed into place.
+    Other formats: `out` is the file to write (a path without a suffix gets the format's), or
+    an existing directory to put `export_filename(...)` in. With `day`, only items active that
+    JST day; layers left empty are skipped. All-or-nothing: files are staged beside the target
+    and renamed into place.
     """
     _check_format(fmt)
     out = Path(out)
     kept, empty = filter_frames(frames, day)
     if fmt == "geojson":
         return _export_geojson_dir(kept, out)
-    target = out / export_filename(fmt, day, list(kept)) if out.is_dir() else out
-    with _staging(_target_dir(out)) as stage:
-        staged = stage / target.name
+    if out.is_dir():
+        target = out / export_filename(fmt, day, list(kept))
+    else:
+        target = out if out.suffix else out.with_name(out.name + SUFFIXES[fmt])
+    with _staging(target.parent) as stage:
+        # The staged name carries the format's suffix: GDAL checks it (GPKG conformance).
+        staged = stage / f"export{SUFFIXES[fmt]}"
         if fmt == "gpkg":
             _write_gpkg(kept, staged, titles)
         elif fmt == "kml":

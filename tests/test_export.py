@@ -714,6 +714,10 @@ def test_layer_contract_is_checked(frames, tmp_path):
         export_layers({"routes": naive}, "csv", tmp_path / "x.csv")
     with pytest.raises(ExportError, match=r"^layer 'routes' lacks columns: certainty$"):
         export_layers({"routes": naive.drop(columns="certainty")}, "csv", tmp_path / "x.csv")
+    blank = frames["routes"].copy()
+    blank.geometry = [None]
+    with pytest.raises(ExportError, match=r"^layer 'routes': item 'c5a-airlift' has no geometry$"):
+        export_layers({"routes": blank}, "kml", tmp_path / "x.kml")
     assert listing(tmp_path) == []
 
 
@@ -767,9 +771,44 @@ def test_zip_failure_in_a_late_part_leaves_nothing(frames, tmp_path, monkeypatch
     assert listing(tmp_path) == []
 
 
+def test_out_path_forms(frames, tmp_path):
+    # A suffix-less path gets the format's suffix; an existing directory gets the default name.
+    assert export_layers(frames, "gpkg", tmp_path / "mine") == [tmp_path / "mine.gpkg"]
+    assert export_layers(frames, "kml", tmp_path / "mine.xml") == [tmp_path / "mine.xml"]
+    expected = tmp_path / "foxbat76_1976-09-25_bases-routes-zones.csv"
+    assert export_layers(frames, "csv", tmp_path, day=date(1976, 9, 25)) == [expected]
+    assert listing(tmp_path) == [expected.name, "mine.gpkg", "mine.xml"]
+
+
 def test_successful_export_replaces_the_old_file(frames, tmp_path):
     target = tmp_path / "x.csv"
     target.write_text("old")
     assert export_layers(frames, "csv", target) == [target]
     assert target.read_bytes().startswith(b"\xef\xbb\xbfid,")
     assert listing(tmp_path) == ["x.csv"]
+
+
+def test_the_real_layers_export_and_open_in_gdal(tmp_path):
+    leaflet_or_skip()
+    import layers
+
+    frames = layers.build_all()
+    titles = {k: spec.title for k, spec in layers.LAYERS.items()}
+    styles = {k: spec.style for k, spec in layers.LAYERS.items()}
+    counts = {k: len(f) for k, f in frames.items()}
+    written = {
+        fmt: export_layers(frames, fmt, tmp_path / fmt, titles=titles, styles=styles)
+        for fmt in ("geojson", "gpkg", "kml", "csv")
+    }
+    got = {
+        path.stem: len(f) for path in written["geojson"] for f in ogr_layers(ogrinfo(path)).values()
+    }
+    assert got == counts
+    got = {k: len(v) for k, v in ogr_layers(ogrinfo(written["gpkg"][0])).items()}
+    assert got == counts
+    got = {k: len(v) for k, v in ogr_layers(ogrinfo(written["kml"][0])).items()}
+    assert got == {titles[k]: n for k, n in counts.items()}
+    (rows,) = ogr_layers(ogrinfo(written["csv"][0])).values()
+    assert len(rows) == sum(counts.values())
+    (page,) = export_layers(frames, "html", tmp_path / "map.html", titles=titles, styles=styles)
+    assert page.stat().st_size < 2_000_000  # one e-mailable file
