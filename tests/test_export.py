@@ -336,6 +336,10 @@ def test_gpkg_one_table_per_layer_reads_back(frames, tmp_path):
             assert list(got[column]) == list(frame[column])
         assert list(got.geometry.geom_type) == list(frame.geometry.geom_type)
         assert got.crs.to_epsg() == 4326
+        # The whole table, back in JST: exactly the layer frame (GPKG keeps full doubles).
+        for column in ("start", "end"):
+            got[column] = got[column].dt.tz_convert(JST).astype(frame[column].dtype)
+        assert_geodataframe_equal(got[list(frame.columns)], frame, check_dtype=False)
         assert pyogrio.read_info(path, layer=layer_id)["fields"].tolist()[:5] == [
             "id", "layer", "name", "start", "end"
         ]  # fmt: skip
