@@ -26,7 +26,6 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
-from geo import assets
 from geo.schema import COLUMNS
 from geo.timing import JST, active_mask, period_days
 
@@ -503,6 +502,8 @@ def _write_zip(
 
 def _leaflet_assets() -> tuple[str, str]:
     """Leaflet's JS and CSS (its images inlined as data: URIs), from static/vendor/leaflet."""
+    from geo import assets  # only the HTML export needs the web assets
+
     folder = assets.leaflet_dir()
     if not assets.leaflet_installed():
         raise ExportError(f"Leaflet not installed in {folder}: run `python -m geo.assets` first")

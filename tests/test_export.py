@@ -22,7 +22,7 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon
 
-from geo import assets, export
+from geo import export
 from geo.export import ExportError, export_bytes, export_filename, export_layers
 from geo.timing import JST, active_mask
 
@@ -469,6 +469,8 @@ def test_csv_reads_back_with_ogrinfo(frames, tmp_path):
 
 
 def leaflet_or_skip() -> None:
+    from geo import assets
+
     if not assets.leaflet_installed():
         message = "Leaflet is not in static/vendor/leaflet: run `python -m geo.assets`"
         if IN_CI:
