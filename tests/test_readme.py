@@ -9,7 +9,8 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_layer_table_matches_the_registry() -> None:
-    rows = [line for line in README.splitlines() if line.startswith("| `")]
+    section = README.split("## Layers", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
     table = {row.split("|")[1].strip().strip("`"): row.split("|")[2].strip() for row in rows}
     assert table == {layer_id: spec.title for layer_id, spec in layers.LAYERS.items()}
 
