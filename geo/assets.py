@@ -1,0 +1,230 @@
+"""Offline web assets: pinned Leaflet from the npm registry and the basemap as static GeoJSON."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+LEAFLET_VERSION = "1.9.4"
+# The registry's own integrity for leaflet-1.9.4.tgz; a different tarball is refused.
+LEAFLET_INTEGRITY = "sha512-nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA=="  # noqa: E501
+LEAFLET_FILES = (
+    "leaflet.js",
+    "leaflet.css",
+    "images/layers.png",
+    "images/layers-2x.png",
+    "images/marker-icon.png",
+    "images/marker-icon-2x.png",
+    "images/marker-shadow.png",
+)
+LEAFLET_CDN = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist"
+
+# static/ sits beside app.py at the project root; Streamlit serves it at /app/static/.
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+LEAFLET_SUBDIR = Path("vendor") / "leaflet"
+BASEMAP_SUBDIR = Path("vendor") / "basemap"
+BASEMAP_FILE = "basemap.geojson"
+DATA_SUBDIR = Path("cache")  # app data written at start-up (popups), named by content hash
+# URL prefix of static/ as seen from the st_folium iframe (served under <base>/component/<name>/);
+# relative, so it also works when Streamlit runs under a server.baseUrlPath.
+STATIC_URL = "../../app/static"
+
+
+class AssetError(RuntimeError):
+    """An asset could not be fetched or written; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class WebAssets:
+    """Where the map's Leaflet JS/CSS come from, and whether that works without internet."""
+
+    js: tuple[tuple[str, str], ...]
+    css: tuple[tuple[str, str], ...]
+    offline: bool
+
+
+def leaflet_dir(static_dir: Path = STATIC_DIR) -> Path:
+    """Folder holding leaflet.js, leaflet.css and images/."""
+    return static_dir / LEAFLET_SUBDIR
+
+
+def leaflet_installed(static_dir: Path = STATIC_DIR) -> bool:
+    """True when every pinned Leaflet file and the version stamp are in place."""
+    folder = leaflet_dir(static_dir)
+    stamp = folder / "VERSION"
+    if not stamp.is_file() or stamp.read_text().strip() != LEAFLET_VERSION:
+        return False
+    return all((folder / name).is_file() for name in LEAFLET_FILES)
+
+
+def web_assets(static_dir: Path = STATIC_DIR) -> WebAssets:
+    """Local Leaflet when installed (works offline), else the pinned CDN copy as a fallback."""
+    if leaflet_installed(static_dir):
+        base = f"{STATIC_URL}/{LEAFLET_SUBDIR.as_posix()}"
+        return WebAssets(
+            js=(("leaflet", f"{base}/leaflet.js"),),
+            css=(("leaflet_css", f"{base}/leaflet.css"),),
+            offline=True,
+        )
+    return WebAssets(
+        js=(("leaflet", f"{LEAFLET_CDN}/leaflet.js"),),
+        css=(("leaflet_css", f"{LEAFLET_CDN}/leaflet.css"),),
+        offline=False,
+    )
+
+
+def _npm_pack(npm: str, workdir: Path) -> Path:
+    """Download the pinned Leaflet tarball with `npm pack` and check its integrity."""
+    command = [npm, "pack", f"leaflet@{LEAFLET_VERSION}", "--json", "--pack-destination", "."]
+    try:
+        result = subprocess.run(
+            command, cwd=workdir, capture_output=True, text=True, timeout=300, check=False
+        )
+    except FileNotFoundError:
+        raise AssetError(
+            f"assets: {npm!r} not found; install Node.js and npm (Debian: apt-get install npm), "
+            "then run: python -m geo.assets"
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise AssetError(
+            "assets: npm pack timed out after 300 s; is the npm registry reachable?"
+        ) from None
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise AssetError(f"assets: npm pack leaflet@{LEAFLET_VERSION} failed: {detail[0]}")
+    try:
+        info = json.loads(result.stdout)[0]
+    except (ValueError, IndexError, KeyError):
+        raise AssetError("assets: could not read npm pack's JSON output") from None
+    if info.get("integrity") != LEAFLET_INTEGRITY:
+        raise AssetError(
+            f"assets: leaflet@{LEAFLET_VERSION} integrity {info.get('integrity')!r} "
+            f"does not match the pinned {LEAFLET_INTEGRITY!r}"
+        )
+    return workdir / info["filename"]
+
+
+def _extract_leaflet(tarball: Path, target: Path) -> None:
+    """Copy the files we serve out of package/dist/ of the tarball into `target`."""
+    with tarfile.open(tarball, "r:gz") as archive:
+        for name in LEAFLET_FILES:
+            try:
+                member = archive.getmember(f"package/dist/{name}")
+            except KeyError:
+                raise AssetError(f"assets: {tarball.name} has no dist/{name}") from None
+            source = archive.extractfile(member)
+            if source is None:
+                raise AssetError(f"assets: dist/{name} in {tarball.name} is not a file")
+            path = target / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(source.read())
+    (target / "VERSION").write_text(LEAFLET_VERSION + "\n")
+
+
+def install_leaflet(static_dir: Path = STATIC_DIR, npm: str = "npm", force: bool = False) -> Path:
+    """Fetch pinned Leaflet into static/vendor/leaflet/ (idempotent: skips a complete install)."""
+    target = leaflet_dir(static_dir)
+    if leaflet_installed(static_dir) and not force:
+        return target
+    npm_path = shutil.which(npm)
+    if npm_path is None:
+        raise AssetError(
+            f"assets: {npm!r} not found; install Node.js and npm (Debian: apt-get install npm), "
+            "then run: python -m geo.assets"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="leaflet-", dir=target.parent) as tmp:
+        workdir = Path(tmp)
+        staging = workdir / "staging"
+        staging.mkdir()
+        _extract_leaflet(_npm_pack(npm_path, workdir), staging)
+        # Swap in the complete folder at once so a failed run never leaves half an install.
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    return target
+
+
+def basemap_path(static_dir: Path = STATIC_DIR) -> Path:
+    """Where the embedded basemap GeoJSON is served from."""
+    return static_dir / BASEMAP_SUBDIR / BASEMAP_FILE
+
+
+def basemap_url() -> str:
+    """URL of the basemap GeoJSON as the map iframe sees it."""
+    return f"{STATIC_URL}/{BASEMAP_SUBDIR.as_posix()}/{BASEMAP_FILE}"
+
+
+def basemap_geojson() -> str:
+    """Land polygons and country borders as one FeatureCollection, tagged kind=land|border."""
+    from geo import basemap  # deferred: reading GSHHS takes about a second
+
+    land = basemap.land()[["geometry"]].assign(kind="land")
+    borders = basemap.borders()[["geometry"]].assign(kind="border")
+    features = []
+    for frame in (land, borders):
+        features.extend(json.loads(frame.to_json(drop_id=True))["features"])
+    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+
+
+def write_basemap(static_dir: Path = STATIC_DIR) -> Path:
+    """Write the basemap GeoJSON if missing or different (cheap to call at every start)."""
+    path = basemap_path(static_dir)
+    text = basemap_geojson()
+    if path.is_file() and path.read_text() == text:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_suffix(".tmp")
+    staging.write_text(text)
+    staging.replace(path)  # atomic: a browser never reads half a file
+    return path
+
+
+def write_data(name: str, payload: object, static_dir: Path = STATIC_DIR) -> str:
+    """Write JSON as static/cache/<name>-<hash>.json and return its URL from the map iframe.
+
+    The content hash in the name lets browsers cache it safely; older versions are removed.
+    """
+    text = json.dumps(payload, separators=(",", ":"), sort_keys=True)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    folder = static_dir / DATA_SUBDIR
+    path = folder / f"{name}-{digest}.json"
+    if not path.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = path.with_suffix(".tmp")
+        staging.write_text(text)
+        staging.replace(path)
+    for old in folder.glob(f"{name}-*.json"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return f"{STATIC_URL}/{DATA_SUBDIR.as_posix()}/{path.name}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m geo.assets [--static DIR] [--force]`: install everything the map serves."""
+    parser = argparse.ArgumentParser(prog="python -m geo.assets", description=__doc__)
+    parser.add_argument("--static", type=Path, default=STATIC_DIR, help="static/ folder to fill")
+    parser.add_argument("--npm", default="npm", help="npm executable (default: npm)")
+    parser.add_argument("--force", action="store_true", help="fetch Leaflet even if present")
+    args = parser.parse_args(argv)
+    try:
+        folder = install_leaflet(args.static, npm=args.npm, force=args.force)
+        basemap = write_basemap(args.static)
+    except (AssetError, OSError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"leaflet {LEAFLET_VERSION}: {folder}")
+    print(f"basemap: {basemap}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
