@@ -1,0 +1,696 @@
+"""Folium rendering: a base map that never changes, plus one FeatureGroup per layer for a day."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import folium
+import pandas as pd
+from branca.element import Element, MacroElement
+from jinja2 import Template
+from shapely.geometry import LineString, MultiLineString, Point
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import substring
+
+from geo.assets import WebAssets
+from geo.geodesy import length_km
+from geo.timing import JST, active_mask, day_bounds
+
+CENTER = (40.4, 137.6)  # frames Chuguyevka, Hakodate and Hyakuri at the start zoom
+ZOOM = 6
+MIN_ZOOM, MAX_ZOOM = 4, 14
+HEIGHT = 600
+TRAIL_OPACITY = 0.35
+COORD_DIGITS = 4  # ~10 m: keeps each day's payload small without visible loss
+SIMPLIFY_DEGREES = 0.002  # ~200 m: invisible at the story's zooms, a fraction of the vertices
+MIG_ID = "mig25"
+DASH = "\u2013"  # en dash for date ranges
+
+ACTIVE, TRAIL, FUTURE = "active", "trail", "future"
+MARKERS = ("circle", "square", "diamond", "triangle")
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+TILE_LAYERS: tuple[tuple[str, str, str], ...] = (
+    # (name, URL template, attribution); off by default, so offline they are simply absent.
+    (
+        "OpenStreetMap",
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+    ),
+    (
+        "CartoDB Positron",
+        "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors '
+        '&copy; <a href="https://carto.com/attributions">CARTO</a>',
+    ),
+    (
+        "Esri World Imagery",
+        "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
+        "Tiles &copy; Esri &mdash; Source: Esri, i-cubed, USDA, USGS, AEX, GeoEye, Getmapping, "
+        "Aerogrid, IGN, IGP, UPR-EGP, and the GIS User Community",
+    ),
+)
+EMBEDDED_BASEMAP = "Embedded basemap (offline)"
+BASEMAP_ATTRIBUTION = "Coastlines and borders: GSHHG (LGPL)"
+BASEMAP_LAND = {"color": "#8c8270", "weight": 0.6, "fillColor": "#efe9d8", "fillOpacity": 1}
+BASEMAP_BORDER = {"color": "#7a5c8a", "weight": 1.2, "dashArray": "5 3", "fill": False}
+
+_CSS = """
+<style>
+.leaflet-container { background: #b7d0e4; }
+.fx-legend { background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.35); font: 12px/1.5 sans-serif; color: #222; }
+.fx-legend b { display: block; margin-bottom: 2px; }
+.fx-legend .fx-sw { display: inline-block; width: 14px; height: 10px; margin-right: 6px;
+  vertical-align: middle; border: 2px solid; border-radius: 2px; }
+.fx-icon { background: none; border: none; }
+.fx-popup { font: 12px/1.45 sans-serif; max-width: 300px; }
+.fx-popup .fx-when { color: #555; }
+.fx-popup .fx-meta { margin-top: 4px; color: #333; }
+.fx-popup ul { margin: 2px 0 0 16px; padding: 0; }
+.fx-flown { margin-top: 4px; font: bold 12px sans-serif; }
+.leaflet-tooltip.fx-mig-label { font-weight: bold; color: #b00020; }
+</style>
+"""
+
+# Browser-side helpers, defined once with the base map: popups come from a static JSON file
+# (sent once, cached), and marker SVGs are drawn here, so a day's groups carry ids, styles and
+# coordinates only. Colours reaching the SVG were validated as #rrggbb in Python.
+_HELPERS_JS = """
+(function () {
+    var SHAPES = {square: "2,2 18,2 18,18 2,18", diamond: "10,1 19,10 10,19 1,10",
+                  triangle: "10,1 19,18 1,18"};
+    var fx = window.fx = window.fx || {popups: null};
+    fx.popup = function (id, extra) {
+        return function () {
+            var body = fx.popups && fx.popups[id];
+            return (body || "<i>Loading...</i>") + (extra || "");
+        };
+    };
+    fx.icon = function (o) {
+        var s = o.size, svg = '<svg xmlns="http://www.w3.org/2000/svg" width="' + s +
+            '" height="' + s + '" viewBox="0 0 20 20">';
+        if (o.shape === "mig") {
+            svg += '<circle cx="10" cy="10" r="8.5" fill="#fff" stroke="#b00020" ' +
+                'stroke-width="2.5"/><polygon points="10,3 12,11 17,13 12,13 11,17 9,17 8,13 ' +
+                '3,13 8,11" fill="#b00020"/>';
+        } else {
+            svg += '<polygon points="' + SHAPES[o.shape] + '" fill="' + o.fillColor +
+                '" fill-opacity="' + o.fillOpacity + '" stroke="' + o.color +
+                '" stroke-width="2.5" stroke-opacity="' + o.opacity + '"/>';
+        }
+        return L.divIcon({html: svg + "</svg>", className: "fx-icon " + o.className,
+                          iconSize: [s, s], iconAnchor: [s / 2, s / 2]});
+    };
+    fx.markers = function (points, o) {
+        var parts = points.map(function (p) {
+            return L.marker(p, {icon: fx.icon(o), zIndexOffset: o.zIndexOffset || 0,
+                                keyboard: false});
+        });
+        return parts.length === 1 ? parts[0] : L.featureGroup(parts);
+    };
+    if (!fx.loading) {
+        fx.loading = fetch({{ this.popups_url|tojson }})
+            .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+            .then(function (data) { fx.popups = data; })
+            .catch(function (e) { console.warn("foxbat76: popups not loaded", e); });
+    }
+})();
+"""
+
+_BASEMAP_JS = """
+(function () {
+    var map = {{ this._parent.get_name() }};
+    var pane = map.createPane("fx-basemap");
+    pane.style.zIndex = 150;  // under the tile pane (200): tiles, when online, cover it
+    pane.style.pointerEvents = "none";
+    map.attributionControl.addAttribution({{ this.attribution|tojson }});
+    fetch({{ this.url|tojson }})
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (data) {
+            window.fx_basemap = L.geoJSON(data, {
+                pane: "fx-basemap", interactive: false,
+                renderer: L.canvas({pane: "fx-basemap"}),
+                style: function (f) {
+                    return f.properties.kind === "land" ? {{ this.land|tojson }}
+                                                        : {{ this.border|tojson }};
+                }
+            }).addTo(map);
+        })
+        .catch(function (e) { console.warn("foxbat76: basemap not loaded", e); });
+})();
+"""
+
+
+def _json(value: Any) -> str:
+    """Compact JSON that is safe inside a <script> (the escapes Jinja's tojson applies)."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("'", "\\u0027")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+# --- Elements -------------------------------------------------------------------------------
+
+
+class ClientHelpers(MacroElement):
+    """Defines window.fx (popup lookup, SVG markers) and loads the popup store once."""
+
+    _template = Template("{% macro script(this, kwargs) %}" + _HELPERS_JS + "{% endmacro %}")
+
+    def __init__(self, popups_url: str) -> None:
+        super().__init__()
+        self._name = "ClientHelpers"
+        self.popups_url = popups_url
+
+
+class StaticBasemap(MacroElement):
+    """Land and borders fetched once from a static GeoJSON file, drawn under every tile layer.
+
+    Fetching keeps ~300 KB of coastline out of every rerun's component message.
+    """
+
+    _template = Template("{% macro script(this, kwargs) %}" + _BASEMAP_JS + "{% endmacro %}")
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self._name = "StaticBasemap"
+        self.url = url
+        self.attribution = BASEMAP_ATTRIBUTION
+        self.land = BASEMAP_LAND
+        self.border = BASEMAP_BORDER
+
+
+class InlineBasemap(MacroElement):
+    """The basemap embedded in the map's script: the textbook way, kept for the naive baseline."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.geoJSON({{ this.data }}, {interactive: false, style: function (f) {"
+        "return f.properties.kind === 'land' ? {{ this.land|tojson }} : {{ this.border|tojson }};"
+        "}}).addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, geojson: str) -> None:
+        super().__init__()
+        self._name = "InlineBasemap"
+        self.data = _json(json.loads(geojson))
+        self.land = BASEMAP_LAND
+        self.border = BASEMAP_BORDER
+
+
+class Legend(MacroElement):
+    """A Leaflet control holding pre-escaped legend HTML (set through JSON, never a template)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "fx-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, legend_html: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html = legend_html
+
+
+class Shape(MacroElement):
+    """One drawn feature: a Leaflet path or SVG marker(s), with popup and tooltip.
+
+    Text reaches Leaflet only as JSON strings of HTML we escaped; folium's own Popup puts HTML
+    in a JS template literal (where `${...}` would run) and needs jQuery. With `inline_popup`
+    False the popup body is looked up in the static popup store, so it is not resent per day.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }}={{ this.body }}.addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, feature: Feature, inline_popup: bool = False) -> None:
+        super().__init__()
+        self._name = "Shape"
+        self.feature = feature
+        if inline_popup or feature.popup_ref is None:
+            popup = _json(feature.popup + feature.popup_extra)
+        else:
+            extra = f",{_json(feature.popup_extra)}" if feature.popup_extra else ""
+            popup = f"fx.popup({_json(feature.popup_ref)}{extra})"
+        tooltip = _json(feature.tooltip)
+        if feature.tooltip_options:
+            tooltip += "," + _json(feature.tooltip_options)
+        # Pre-built JS (values JSON-escaped); only the variable names come from the template.
+        self.body = (
+            f"{_constructor(feature)}.bindPopup({popup},{{maxWidth:320}}).bindTooltip({tooltip})"
+        )
+
+
+def _constructor(feature: Feature) -> str:
+    """The Leaflet call that creates the feature's layer."""
+    if feature.kind == "line":
+        return f"L.polyline({_json(feature.coords)},{_json(feature.options)})"
+    if feature.kind == "polygon":
+        return f"L.polygon({_json(feature.coords)},{_json(feature.options)})"
+    if feature.kind == "circle":
+        parts = [f"L.circleMarker({_json(p)},{_json(feature.options)})" for p in feature.coords]
+        return parts[0] if len(parts) == 1 else f"L.featureGroup([{','.join(parts)}])"
+    # square, diamond, triangle and the MiG: SVG DivIcons drawn by fx.icon, no icon font.
+    return f"fx.markers({_json(feature.coords)},{_json(feature.options)})"
+
+
+# --- Features -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A feature ready to draw: state, geometry in Leaflet order, plain-dict style, escaped text.
+
+    Markers carry a list of [lat, lon] (one per point of a MultiPoint); lines a list of
+    [lat, lon]; polygons a list of rings.
+    """
+
+    id: str
+    layer: str
+    name: str
+    state: str  # ACTIVE or TRAIL (FUTURE items are never drawn)
+    kind: str  # circle | square | diamond | triangle | line | polygon | mig
+    coords: Any
+    options: dict[str, Any]
+    popup: str  # escaped HTML
+    tooltip: str  # escaped HTML
+    popup_ref: str | None = None  # key in the static popup store, when the popup lives there
+    popup_extra: str = ""  # escaped HTML appended to the popup (e.g. distance flown so far)
+    tooltip_options: dict[str, Any] = field(default_factory=dict)
+
+
+def _check_color(value: str, what: str) -> str:
+    if not isinstance(value, str) or not _COLOR.match(value):
+        raise ValueError(f"style: {what} {value!r} is not a #rrggbb colour")
+    return value
+
+
+def _css_class(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "-", text)
+
+
+def leaflet_style(style: Mapping[str, Any], state: str) -> dict[str, Any]:
+    """Leaflet path options for a layer style: day items bold, earlier items a faded trail."""
+    color = _check_color(style["color"], "color")
+    fill = _check_color(style.get("fill_color") or color, "fill_color")
+    weight = int(style.get("weight", 2))
+    options: dict[str, Any] = {
+        "color": color,
+        "fillColor": fill,
+        "weight": weight + 1,
+        "opacity": 1.0,
+        "fillOpacity": float(style.get("fill_opacity", 0.3)),
+        "radius": int(style.get("radius", 6)),
+    }
+    if style.get("dash_array"):
+        options["dashArray"] = str(style["dash_array"])
+    if state == TRAIL:
+        options["weight"] = max(1, weight - 1)
+        options["opacity"] = TRAIL_OPACITY
+        options["fillOpacity"] = round(options["fillOpacity"] * TRAIL_OPACITY, 3)
+        options["radius"] = max(3, options["radius"] - 2)
+    return options
+
+
+def _round(value: float) -> float:
+    return round(float(value), COORD_DIGITS)
+
+
+def _latlngs(coords: Iterable[Sequence[float]]) -> list[list[float]]:
+    return [[_round(lat), _round(lon)] for lon, lat, *_ in coords]
+
+
+def _format_time(moment: pd.Timestamp) -> str:
+    return moment.strftime("%H:%M")
+
+
+def _format_date(moment: pd.Timestamp) -> str:
+    return f"{moment.day} {moment.strftime('%b %Y')}"
+
+
+def format_span(start: datetime | pd.Timestamp, end: datetime | pd.Timestamp) -> str:
+    """Human dates in JST: '6 Sep 1976, 13:10 JST', '6 Sep 1976, 13:10-13:57 JST', or a range."""
+    start = pd.Timestamp(start).tz_convert(JST)
+    end = pd.Timestamp(end).tz_convert(JST)
+    # Items that cover whole days (00:00 to 23:59) read better as dates alone.
+    whole_days = start.strftime("%H:%M") == "00:00" and end.strftime("%H:%M") == "23:59"
+    if start == end:
+        return f"{_format_date(start)}, {_format_time(start)} JST"
+    if start.date() == end.date():
+        if whole_days:
+            return f"{_format_date(start)} (JST)"
+        return f"{_format_date(start)}, {_format_time(start)}{DASH}{_format_time(end)} JST"
+    if whole_days:
+        return f"{_format_date(start)} {DASH} {_format_date(end)} (JST)"
+    first = f"{_format_date(start)} {_format_time(start)}"
+    return f"{first} {DASH} {_format_date(end)} {_format_time(end)} JST"
+
+
+def popup_html(row: Mapping[str, Any]) -> str:
+    """Popup HTML for one item; every string from the data goes through html.escape."""
+    esc = html.escape
+    parts = [
+        '<div class="fx-popup">',
+        f"<b>{esc(str(row['name']))}</b><br>",
+        f'<span class="fx-when">{esc(format_span(row["start"], row["end"]))}</span>',
+        f"<p>{esc(str(row['description']))}</p>",
+        f'<div class="fx-meta">Certainty: {esc(str(row["certainty"]))}</div>',
+    ]
+    geometry = row["geometry"]
+    if isinstance(geometry, LineString | MultiLineString):
+        parts.append(f'<div class="fx-meta">Length: {length_km(geometry):,.0f} km (geodesic)</div>')
+    sources = [s.strip() for s in str(row["sources"]).split(";") if s.strip()]
+    items = "".join(f"<li>{esc(source)}</li>" for source in sources)
+    parts.append(f'<div class="fx-meta">Sources:<ul>{items}</ul></div></div>')
+    return "".join(parts)
+
+
+def popup_store(frames: Iterable[pd.DataFrame]) -> dict[str, str]:
+    """Every item's popup HTML by id: the static file the browser loads once."""
+    store: dict[str, str] = {}
+    for frame in frames:
+        for _, row in frame.iterrows():
+            store[str(row["id"])] = popup_html(row)
+    return store
+
+
+def classify(frame: pd.DataFrame, day: date, at: datetime | None = None) -> pd.Series:
+    """State of each item on `day`: active (that day), trail (ended before it) or future.
+
+    The day rule is geo.timing's; `at` (a JST time on that day) then also hides the day's
+    items that have not started by that time (the 6 Sep replay).
+    """
+    day_start, _ = day_bounds(day)
+    state = pd.Series(FUTURE, index=frame.index, dtype=object)
+    if frame.empty:
+        return state
+    active = active_mask(frame, day).astype(bool)
+    state[frame["end"] < day_start] = TRAIL
+    state[active] = ACTIVE
+    if at is not None:
+        state[active & (frame["start"] > pd.Timestamp(at))] = FUTURE
+    return state
+
+
+def line_prefix(line: LineString, fraction: float) -> LineString | None:
+    """The first `fraction` of a line, interpolated as geo.features places points along routes."""
+    if fraction <= 0:
+        return None
+    if fraction >= 1:
+        return line
+    return substring(line, 0.0, fraction, normalized=True)
+
+
+def progress(start: pd.Timestamp, end: pd.Timestamp, at: datetime) -> float:
+    """Share of [start, end] elapsed at `at`, clamped to 0..1."""
+    span = (end - start).total_seconds()
+    if span <= 0:
+        return 1.0 if pd.Timestamp(at) >= start else 0.0
+    return min(max((pd.Timestamp(at) - start).total_seconds() / span, 0.0), 1.0)
+
+
+def _simplified(geometry: BaseGeometry) -> BaseGeometry:
+    simple = geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
+    return geometry if simple.is_empty else simple
+
+
+def _features_of_row(
+    row: Mapping[str, Any], style: Mapping[str, Any], state: str, at: datetime | None
+) -> list[Feature]:
+    geometry: BaseGeometry | None = row["geometry"]
+    if geometry is None or geometry.is_empty:
+        return []
+    item_id = str(row["id"])
+    options = leaflet_style(style, state)
+    options["className"] = (
+        f"fx fx-{state} fx-layer-{_css_class(str(row['layer']))} fx-id-{_css_class(item_id)}"
+    )
+    common: dict[str, Any] = {
+        "id": item_id,
+        "layer": str(row["layer"]),
+        "name": str(row["name"]),
+        "state": state,
+        "popup": popup_html(row),
+        "popup_ref": item_id,
+        "tooltip": html.escape(str(row["name"])),
+    }
+    if isinstance(geometry, LineString | MultiLineString):
+        if at is not None and state == ACTIVE and isinstance(geometry, LineString):
+            # A flight under way draws only as far as the aircraft has got at `at`.
+            fraction = progress(row["start"], row["end"], at)
+            if fraction < 1.0:
+                prefix = line_prefix(geometry, fraction)
+                if prefix is None:
+                    return []
+                flown = f"Flown so far: {length_km(prefix):,.0f} km at {at:%H:%M} JST"
+                common["popup_extra"] = f'<div class="fx-flown">{html.escape(flown)}</div>'
+                geometry = prefix
+        geometry = _simplified(geometry)
+        lines = [geometry] if isinstance(geometry, LineString) else list(geometry.geoms)
+        coords = [_latlngs(part.coords) for part in lines]
+        for key in ("radius", "fillColor", "fillOpacity"):
+            options.pop(key)
+        options["fill"] = False
+        return [
+            Feature(
+                **common,
+                kind="line",
+                coords=coords[0] if len(coords) == 1 else coords,
+                options=options,
+            )
+        ]
+    if geometry.geom_type in ("Polygon", "MultiPolygon"):
+        geometry = _simplified(geometry)
+        polygons = [geometry] if geometry.geom_type == "Polygon" else list(geometry.geoms)
+        rings = [
+            [_latlngs(poly.exterior.coords), *(_latlngs(r.coords) for r in poly.interiors)]
+            for poly in polygons
+        ]
+        options.pop("radius")
+        return [
+            Feature(
+                **common,
+                kind="polygon",
+                coords=rings[0] if len(rings) == 1 else rings,
+                options=options,
+            )
+        ]
+    points = [geometry] if isinstance(geometry, Point) else list(getattr(geometry, "geoms", []))
+    latlngs = [[_round(p.y), _round(p.x)] for p in points]
+    marker = str(style.get("marker", "circle"))
+    if marker not in MARKERS:
+        raise ValueError(f"style: marker {marker!r} is not one of {', '.join(MARKERS)}")
+    if marker == "circle":
+        return [Feature(**common, kind="circle", coords=latlngs, options=options)]
+    marker_options = {
+        "shape": marker,
+        "size": 2 * options["radius"] + 4,
+        "className": options["className"],
+        "zIndexOffset": 100 if state == ACTIVE else 0,
+    } | {key: options[key] for key in ("color", "fillColor", "opacity")}
+    # A marker's fill stays visible even for layers whose areas are unfilled.
+    marker_options["fillOpacity"] = max(options["fillOpacity"], 0.6 if state == ACTIVE else 0.2)
+    return [Feature(**common, kind=marker, coords=latlngs, options=marker_options)]
+
+
+def layer_features(
+    frame: pd.DataFrame, style: Mapping[str, Any], day: date, at: datetime | None = None
+) -> list[Feature]:
+    """The features of one layer on `day` (at time `at`): trail first, so day items sit on top."""
+    if frame.empty:
+        return []
+    states = classify(frame, day, at)
+    features: list[Feature] = []
+    for state in (TRAIL, ACTIVE):
+        for index in frame.index[states == state]:
+            features.extend(_features_of_row(frame.loc[index], style, state, at))
+    return features
+
+
+# --- The MiG-25 -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MigMark:
+    """Where the MiG-25 is drawn (from layers.mig25_position), with its popup text."""
+
+    geometry: BaseGeometry | None
+    when: str
+    status: str
+    certainty: str
+    sources: str
+
+
+def mig_feature(mig: MigMark, tags: str = "") -> Feature | None:
+    """The always-on marker of the jet's position that day (None when its place is unknown).
+
+    `tags` are extra CSS classes (the day shown), which let tests see which day is drawn.
+    """
+    if mig.geometry is None or mig.geometry.is_empty:
+        return None
+    point = mig.geometry if isinstance(mig.geometry, Point) else mig.geometry.centroid
+    esc = html.escape
+    sources = "".join(f"<li>{esc(s.strip())}</li>" for s in mig.sources.split(";") if s.strip())
+    popup = (
+        '<div class="fx-popup"><b>MiG-25 &ldquo;Foxbat&rdquo;</b><br>'
+        f'<span class="fx-when">{esc(mig.when)}</span>'
+        f"<p>{esc(mig.status)}</p>"
+        f'<div class="fx-meta">Certainty: {esc(mig.certainty)}</div>'
+        f'<div class="fx-meta">Sources:<ul>{sources}</ul></div></div>'
+    )
+    return Feature(
+        id=MIG_ID,
+        layer=MIG_ID,
+        name="MiG-25",
+        state=ACTIVE,
+        kind="mig",
+        coords=[[_round(point.y), _round(point.x)]],
+        options={
+            "shape": "mig",
+            "size": 22,
+            "className": f"fx fx-mig {tags}".strip(),
+            "zIndexOffset": 1000,
+        },
+        popup=popup,
+        tooltip="MiG-25",
+        tooltip_options={"permanent": True, "direction": "right", "className": "fx-mig-label"},
+    )
+
+
+# --- Map assembly ---------------------------------------------------------------------------
+
+
+def legend_html(entries: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
+    """Legend HTML: a swatch per (title, style), the trail convention and the MiG marker."""
+    rows = ["<b>Layers</b>"]
+    for title, style in entries:
+        color = _check_color(style["color"], "color")
+        fill = _check_color(style.get("fill_color") or color, "fill_color")
+        dash = "dashed" if style.get("dash_array") else "solid"
+        rows.append(
+            f'<div><span class="fx-sw" style="border-color:{color};border-style:{dash};'
+            f'background:{fill}"></span>{html.escape(title)}</div>'
+        )
+    rows.append(
+        '<div><span class="fx-sw" style="border-color:#555;opacity:.35;background:#999"></span>'
+        "Faded: earlier days</div>"
+    )
+    rows.append(
+        '<div><span class="fx-sw" style="border-color:#b00020;border-radius:50%;'
+        'background:#fff"></span>MiG-25 that day</div>'
+    )
+    return "".join(rows)
+
+
+def base_map(
+    assets: WebAssets,
+    basemap: MacroElement,
+    popups_url: str,
+    legend: Sequence[tuple[str, Mapping[str, Any]]],
+) -> folium.Map:
+    """The map every rerun starts from; identical each time, so st_folium keeps the browser map.
+
+    `basemap` is a StaticBasemap (the app) or InlineBasemap (the naive benchmark baseline).
+    Build a new map per rerun (st_folium adds the day's groups to it): never cache it.
+    """
+    m = folium.Map(
+        location=CENTER,
+        zoom_start=ZOOM,
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
+        tiles=None,
+        control_scale=True,
+        width="100%",
+        height="100%",
+    )
+    # Instance-level assets: only Leaflet, served locally when installed (no jQuery, Bootstrap
+    # or icon fonts: nothing here needs them).
+    m.default_js = list(assets.js)
+    m.default_css = list(assets.css)
+    m.get_root().header.add_child(Element(_CSS), name="fx_css")
+    m.add_child(ClientHelpers(popups_url), name="fx_helpers")
+    folium.FeatureGroup(name=EMBEDDED_BASEMAP, overlay=False, control=True, show=True).add_to(m)
+    for name, url, attribution in TILE_LAYERS:
+        folium.TileLayer(
+            tiles=url,
+            attr=attribution,
+            name=name,
+            overlay=False,
+            control=True,
+            show=False,
+            max_zoom=MAX_ZOOM,
+        ).add_to(m)
+    m.add_child(basemap, name="fx_basemap")
+    m.add_child(Legend(legend_html(legend)), name="fx_legend")
+    return m
+
+
+def feature_group(
+    title: str, features: Iterable[Feature], inline_popups: bool = False
+) -> folium.FeatureGroup:
+    """A FeatureGroup named for the layer control (escaped: Leaflet shows the name as HTML)."""
+    group = folium.FeatureGroup(name=html.escape(title), overlay=True, control=True, show=True)
+    for feature in features:
+        group.add_child(Shape(feature, inline_popup=inline_popups))
+    return group
+
+
+def day_features(
+    layers: Sequence[tuple[str, pd.DataFrame, Mapping[str, Any]]],
+    day: date,
+    at: datetime | None = None,
+) -> dict[str, list[Feature]]:
+    """Features per layer id for the day, from (layer id, frame, style) triples."""
+    return {layer_id: layer_features(frame, style, day, at) for layer_id, frame, style in layers}
+
+
+def day_groups(
+    layers: Sequence[tuple[str, str, pd.DataFrame, Mapping[str, Any]]],
+    day: date,
+    at: datetime | None = None,
+    mig: MigMark | None = None,
+    inline_popups: bool = False,
+) -> list[folium.FeatureGroup]:
+    """One FeatureGroup per (layer id, title, frame, style) for the day, then the MiG's own."""
+    groups = [
+        feature_group(title, layer_features(frame, style, day, at), inline_popups)
+        for _layer_id, title, frame, style in layers
+    ]
+    tags = f"fx-day-{day.isoformat()}" + (f" fx-at-{at:%H%M}" if at is not None else "")
+    mig_mark = mig_feature(mig, tags) if mig is not None else None
+    if mig_mark is not None:
+        groups.append(feature_group("MiG-25 position", [mig_mark], inline_popups))
+    return groups
+
+
+def layer_control() -> folium.LayerControl:
+    """The map's layer switcher: basemap choice plus the day's layer groups."""
+    return folium.LayerControl(position="topright", collapsed=True)
