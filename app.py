@@ -1,0 +1,419 @@
+"""foxbat76 dashboard: scrub Sept-Nov 1976 on a map that keeps its view while the day changes."""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+import layers
+from geo import assets, mapview
+from geo.geodesy import length_km
+from geo.timing import DEFECTION_DAY, JST, PERIOD_END, PERIOD_START, active_mask, parse_day
+
+ROOT = Path(__file__).resolve().parent
+STATIC_DIR = ROOT / "static"
+
+DEFAULT_DAY = DEFECTION_DAY
+REPLAY_START, REPLAY_END = dtime(12, 0), dtime(15, 0)
+REPLAY_STEP = timedelta(minutes=5)
+DEFAULT_TIME = REPLAY_END  # the whole of 6 Sep until the user rewinds
+PLAY_SECONDS = 1.0  # one day per second: readable, and the whole period in ~90 s
+ROUTE_ID, LANDING_ID, SHIPPED_ID = "defection-route", "landing", "shipped-from-hitachi"
+
+
+# --- Data (cached; never the map) -----------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def load_layers() -> dict[str, gpd.GeoDataFrame]:
+    """Every layer frame, keyed by layer id in display order."""
+    return layers.build_all()
+
+
+@st.cache_data(show_spinner=False)
+def load_items() -> pd.DataFrame:
+    """All items of all layers in one frame, sorted by start (for panel, timeline, events)."""
+    frame = pd.DataFrame(layers.all_features())
+    return frame.sort_values(["start", "id"]).reset_index(drop=True)
+
+
+@st.cache_resource(show_spinner=False)
+def static_assets() -> tuple[assets.WebAssets, str]:
+    """Write the basemap and popup files for static serving; say where Leaflet comes from.
+
+    Returns the Leaflet assets and the popup store's URL (content-hashed).
+    """
+    assets.write_basemap(STATIC_DIR)
+    popups_url = assets.write_data(
+        "popups", mapview.popup_store(load_layers().values()), STATIC_DIR
+    )
+    return assets.web_assets(STATIC_DIR), popups_url
+
+
+def map_layers(
+    frames: dict[str, gpd.GeoDataFrame], chosen: list[str]
+) -> list[tuple[str, str, gpd.GeoDataFrame, dict[str, Any]]]:
+    """(id, title, frame, style) of the chosen layers, in display order."""
+    return [
+        (layer_id, layers.LAYERS[layer_id].title, frames[layer_id], layers.LAYERS[layer_id].style)
+        for layer_id in chosen
+    ]
+
+
+def mig_mark(day: date, at: dtime | None) -> mapview.MigMark:
+    """The MiG-25's position for the map, from the layers package."""
+    position = layers.mig25_position(day, at)
+    return mapview.MigMark(
+        geometry=position.geometry,
+        when=f"As of {mapview.format_span(position.moment, position.moment)}",
+        status=position.status,
+        certainty=position.certainty,
+        sources=position.sources,
+    )
+
+
+def legend_entries() -> list[tuple[str, dict[str, Any]]]:
+    """Every layer in the legend, whatever is toggled: the base map must never change."""
+    return [(spec.title, spec.style) for spec in layers.LAYERS.values()]
+
+
+# --- Helpers --------------------------------------------------------------------------------
+
+
+def _replay_times() -> list[dtime]:
+    times, moment = [], datetime.combine(DEFECTION_DAY, REPLAY_START)
+    while moment.time() <= REPLAY_END:
+        times.append(moment.time())
+        moment += REPLAY_STEP
+    return times
+
+
+REPLAY_TIMES = _replay_times()
+
+
+def _short(value: str, limit: int = 40) -> str:
+    """A user-supplied value, trimmed and with markdown specials neutralised, for notices."""
+    text = value if len(value) <= limit else value[:limit] + "..."
+    return "".join(f"\\{ch}" if ch in "\\`*_{}[]()<>#+-.!|~$:" else ch for ch in text)
+
+
+def parse_time(text: str) -> dtime:
+    """HH:MM on the 6 Sep replay grid (12:00-15:00 JST, 5-minute steps)."""
+    try:
+        value = dtime.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise ValueError(f"time {text!r} is not HH:MM") from None
+    if value not in REPLAY_TIMES:
+        raise ValueError(f"time {value:%H:%M} is not a 5-minute step between 12:00 and 15:00")
+    return value
+
+
+def _initial_state() -> None:
+    """Session state from the URL, once per session; bad values warn and fall back."""
+    if "day" in st.session_state:
+        return
+    notices: list[str] = []
+    params = st.query_params
+    day = DEFAULT_DAY
+    if "date" in params:
+        try:
+            day = parse_day(params["date"])
+        except ValueError as error:
+            notices.append(f"Ignored date {_short(params['date'])}: {_short(str(error))}.")
+    chosen = list(layers.LAYERS)
+    if "layers" in params:
+        try:
+            chosen = layers.parse_layer_ids(params["layers"])
+        except ValueError as error:
+            notices.append(f"Ignored layers {_short(params['layers'])}: {_short(str(error))}.")
+    at = DEFAULT_TIME
+    if "time" in params:
+        try:
+            at = parse_time(params["time"])
+        except ValueError as error:
+            notices.append(f"Ignored time {_short(params['time'])}: {_short(str(error))}.")
+    st.session_state.day = day
+    st.session_state.at = at
+    st.session_state.replay_at = at
+    st.session_state.playing = False
+    st.session_state.last_step = 0.0
+    st.session_state.jump = None
+    st.session_state.notices = notices
+    for layer_id in layers.LAYERS:
+        st.session_state[f"layer_{layer_id}"] = layer_id in chosen
+
+
+def _apply_pending() -> None:
+    """Move a day chosen by the player into the slider's state.
+
+    Done before the slider exists in this run, which Streamlit requires of widget state.
+    """
+    if "pending_day" in st.session_state:
+        st.session_state.day = st.session_state.pop("pending_day")
+
+
+def _step(days: int) -> None:
+    day = st.session_state.day + timedelta(days=days)
+    st.session_state.day = min(max(day, PERIOD_START), PERIOD_END)
+
+
+def _toggle_play() -> None:
+    st.session_state.playing = not st.session_state.playing
+    st.session_state.last_step = time.monotonic()
+    if st.session_state.playing and st.session_state.day >= PERIOD_END:
+        st.session_state.day = PERIOD_START  # Play at the end starts over
+
+
+def _jump() -> None:
+    item_id = st.session_state.jump
+    if item_id is None:
+        return
+    items = load_items()
+    row = items[items["id"] == item_id].iloc[0]
+    start = row["start"].tz_convert(JST)
+    st.session_state.day = start.date()
+    if start.date() == DEFECTION_DAY:
+        # Land the replay on the first 5-minute step at or after the event, so it is drawn.
+        minutes = -(-(start.hour * 60 + start.minute) // 5) * 5
+        minutes = min(max(minutes, REPLAY_START.hour * 60), REPLAY_END.hour * 60)
+        st.session_state.at = dtime(minutes // 60, minutes % 60)
+    st.session_state.jump = None
+
+
+def _player() -> None:
+    """While playing, advance one day per PLAY_SECONDS and rerun the whole app."""
+    if not st.session_state.get("playing"):
+        return
+    now = time.monotonic()
+    if now - st.session_state.last_step < PLAY_SECONDS * 0.9:
+        return
+    st.session_state.last_step = now
+    if st.session_state.day >= PERIOD_END:
+        st.session_state.playing = False
+    else:
+        st.session_state.pending_day = st.session_state.day + timedelta(days=1)
+    st.rerun(scope="app")
+
+
+def _sync_url(day: date, chosen: list[str], at: dtime | None) -> None:
+    """Write the view into the URL (only when it changed: each write is a message)."""
+    wanted = {"date": day.isoformat()}
+    if chosen != list(layers.LAYERS):
+        wanted["layers"] = ",".join(chosen)
+    if at is not None and at != DEFAULT_TIME:
+        wanted["time"] = at.strftime("%H:%M")
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _event_label(items: pd.DataFrame) -> Callable[[str], str]:
+    labels = {
+        row.id: f"{row.start.tz_convert(JST):%d %b %H:%M} · {row.name}"
+        for row in items.itertuples()
+    }
+    return lambda item_id: labels.get(item_id, str(item_id))
+
+
+# --- Page parts ----------------------------------------------------------------------------
+
+
+def sidebar(items: pd.DataFrame) -> tuple[date, dtime | None, list[str]]:
+    """Date, time of day (6 Sep) and layer controls; returns the chosen view."""
+    with st.sidebar:
+        st.header("Sept to Nov 1976")
+        st.slider(
+            "Date (JST)",
+            min_value=PERIOD_START,
+            max_value=PERIOD_END,
+            step=timedelta(days=1),
+            format="ddd D MMM YYYY",
+            key="day",
+        )
+        prev_col, next_col, play_col = st.columns(3)
+        prev_col.button("◀ Day", key="prev", on_click=_step, args=(-1,), width="stretch")
+        next_col.button("Day ▶", key="next", on_click=_step, args=(1,), width="stretch")
+        play_col.button(
+            "■ Stop" if st.session_state.playing else "▶ Play",
+            key="play",
+            on_click=_toggle_play,
+            width="stretch",
+        )
+        day: date = st.session_state.day
+        at: dtime | None = None
+        if day == DEFECTION_DAY:
+            # Streamlit drops an unrendered widget's state; restore it from our own copy.
+            if "at" not in st.session_state:
+                st.session_state.at = st.session_state.replay_at
+            st.select_slider(
+                "Time of day, 6 Sep (JST)",
+                options=REPLAY_TIMES,
+                format_func=lambda t: t.strftime("%H:%M"),
+                key="at",
+                help="Replays the flight: radar contact, scramble, circling, landing, police.",
+            )
+            at = st.session_state.at
+            st.session_state.replay_at = at
+        st.selectbox(
+            "Jump to event",
+            options=list(items["id"]),
+            index=None,
+            placeholder="Jump to an event...",
+            format_func=_event_label(items),
+            key="jump",
+            on_change=_jump,
+        )
+        st.subheader("Layers")
+        chosen = [
+            layer_id
+            for layer_id, spec in layers.LAYERS.items()
+            if st.checkbox(spec.title, key=f"layer_{layer_id}")
+        ]
+    return day, at, chosen
+
+
+def render_map(
+    frames: dict[str, gpd.GeoDataFrame], day: date, at: dtime | None, chosen: list[str]
+) -> None:
+    """The map: a base map identical on every rerun plus the day's groups (st_folium keeps it)."""
+    web, popups_url = static_assets()
+    base = mapview.base_map(
+        web, mapview.StaticBasemap(assets.basemap_url()), popups_url, legend_entries()
+    )
+    moment = datetime.combine(day, at, tzinfo=JST) if at is not None else None
+    groups = mapview.day_groups(map_layers(frames, chosen), day, moment, mig_mark(day, at))
+    st_folium(
+        base,
+        key="map",
+        height=mapview.HEIGHT,
+        use_container_width=True,
+        returned_objects=[],  # panning and zooming never rerun the app
+        feature_group_to_add=groups,
+        layer_control=mapview.layer_control(),
+    )
+    if not web.offline:
+        st.caption("Leaflet is loaded from a CDN: run `python -m geo.assets` to work offline.")
+
+
+def day_panel(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[str]) -> None:
+    """ "On this day": the day's items with JST times, our descriptions and sources (escaped)."""
+    today = items[active_mask(items, day).astype(bool) & items["layer"].isin(chosen)]
+    if at is not None:
+        today = today[today["start"] <= datetime.combine(day, at, tzinfo=JST)]
+    esc = html.escape
+    heading = f"On this day: {day.day} {day:%B %Y}" + (f", up to {at:%H:%M} JST" if at else "")
+    parts = [f'<div class="fx-panel"><h3>{esc(heading)}</h3>']
+    if today.empty:
+        parts.append("<p>Nothing on the map starts or runs on this day.</p>")
+    for row in today.itertuples():
+        title = layers.LAYERS[row.layer].title
+        parts.append(
+            '<div class="fx-item" style="margin:0 0 .8em 0">'
+            f"<b>{esc(row.name)}</b><br>"
+            f"<small>{esc(mapview.format_span(row.start, row.end))} · {esc(title)} · "
+            f"{esc(row.certainty)}</small>"
+            f'<p style="margin:.2em 0">{esc(row.description)}</p>'
+            f"<small>Sources: {esc(row.sources)}</small></div>"
+        )
+    parts.append("</div>")
+    st.html("".join(parts))
+
+
+def timeline(items: pd.DataFrame, day: date) -> alt.LayerChart:
+    """Every item over Sept-Nov as a bar per layer, with a rule at the chosen day."""
+    data = pd.DataFrame(
+        {
+            "layer": [layers.LAYERS[layer].title for layer in items["layer"]],
+            "name": items["name"],
+            "start": items["start"].dt.tz_convert(JST).dt.tz_localize(None),
+            # Instants get a few hours of width so they stay visible.
+            "end": (
+                items["end"].where(
+                    items["end"] > items["start"], items["start"] + pd.Timedelta(hours=8)
+                )
+            )
+            .dt.tz_convert(JST)
+            .dt.tz_localize(None),
+        }
+    )
+    domain = [spec.title for spec in layers.LAYERS.values()]
+    colors = [spec.style["color"] for spec in layers.LAYERS.values()]
+    bars = (
+        alt.Chart(data)
+        .mark_bar(height=10, cornerRadius=2)
+        .encode(
+            x=alt.X(
+                "start:T",
+                title=None,
+                scale=alt.Scale(
+                    domain=[PERIOD_START.isoformat(), (PERIOD_END + timedelta(days=1)).isoformat()]
+                ),
+            ),
+            x2="end:T",
+            y=alt.Y("layer:N", title=None, sort=domain),
+            color=alt.Color("layer:N", scale=alt.Scale(domain=domain, range=colors), legend=None),
+            tooltip=[alt.Tooltip("name:N"), alt.Tooltip("start:T", format="%d %b %H:%M")],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"day": [pd.Timestamp(day) + pd.Timedelta(hours=12)]}))
+        .mark_rule(color="#b00020", strokeWidth=2)
+        .encode(x="day:T")
+    )
+    return (bars + rule).properties(height=230)
+
+
+def key_figures(frames: dict[str, gpd.GeoDataFrame], items: pd.DataFrame, day: date) -> None:
+    """A few numbers: the 6 Sep flight's length, the jet's days in Japan, today's count."""
+    by_id = items.set_index("id")
+    cols = st.columns(3)
+    if ROUTE_ID in by_id.index:
+        km = length_km(by_id.loc[ROUTE_ID, "geometry"])
+        cols[0].metric("Flown on 6 Sep (drawn track)", f"{km:,.0f} km")
+    if LANDING_ID in by_id.index and SHIPPED_ID in by_id.index:
+        landed = by_id.loc[LANDING_ID, "start"].tz_convert(JST).date()
+        shipped = by_id.loc[SHIPPED_ID, "start"].tz_convert(JST).date()
+        total = (shipped - landed).days
+        if landed <= day <= shipped:
+            cols[1].metric("Jet in Japan", f"day {(day - landed).days + 1} of {total}")
+        else:
+            cols[1].metric("Jet in Japan", f"{total} days")
+    count = int(active_mask(items, day).astype(bool).sum())
+    cols[2].metric("Items on this day", count)
+
+
+def main(map_renderer: Callable[..., Any] = render_map) -> None:
+    """The page. `map_renderer` is swappable so the benchmark can time a naive map."""
+    st.set_page_config(page_title="foxbat76: the MiG-25 defection, 1976", layout="wide")
+    _initial_state()
+    _apply_pending()
+    items = load_items()
+    frames = load_layers()
+    day, at, chosen = sidebar(items)
+    for notice in st.session_state.notices:
+        st.warning(notice)
+    st.title("Belenko's MiG-25, Sept to Nov 1976")
+    map_renderer(frames, day, at, chosen)
+    key_figures(frames, items, day)
+    left, right = st.columns([3, 2])
+    with left:
+        day_panel(items, day, at, chosen)
+    with right:
+        st.altair_chart(timeline(items, day), width="stretch")
+    _sync_url(day, chosen, at)
+    if st.session_state.playing:
+        st.fragment(_player, run_every=PLAY_SECONDS)()
+
+
+if __name__ == "__main__":
+    main()
