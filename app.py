@@ -48,25 +48,43 @@ def load_items() -> pd.DataFrame:
     return frame.sort_values(["start", "id"]).reset_index(drop=True)
 
 
+@st.cache_data(show_spinner=False)
+def load_popups() -> dict[str, str]:
+    """Every item's popup HTML by id (escaped), served once as a static file."""
+    return mapview.popup_store(load_layers().values())
+
+
 @st.cache_resource(show_spinner=False)
 def static_assets() -> tuple[assets.WebAssets, str]:
-    """Write the basemap and popup files for static serving; say where Leaflet comes from.
+    """Write the basemap and item store for static serving; say where Leaflet comes from.
 
-    Returns the Leaflet assets and the popup store's URL (content-hashed).
+    Returns the Leaflet assets and the item store's URL (content-hashed).
     """
     assets.write_basemap(STATIC_DIR)
-    popups_url = assets.write_data(
-        "popups", mapview.popup_store(load_layers().values()), STATIC_DIR
+    items_url = assets.write_data("items", load_store(), STATIC_DIR)
+    return assets.web_assets(STATIC_DIR), items_url
+
+
+@st.cache_data(show_spinner=False)
+def load_store() -> dict[str, Any]:
+    """The map's item store (coordinates, styles, popups), served once as a static file."""
+    return mapview.item_store(
+        (items, layers.LAYERS[layer_id].style) for layer_id, items in load_map_items().items()
     )
-    return assets.web_assets(STATIC_DIR), popups_url
 
 
-def map_layers(
-    frames: dict[str, gpd.GeoDataFrame], chosen: list[str]
-) -> list[tuple[str, str, gpd.GeoDataFrame, dict[str, Any]]]:
-    """(id, title, frame, style) of the chosen layers, in display order."""
+@st.cache_data(show_spinner=False)
+def load_map_items() -> dict[str, list[mapview.Item]]:
+    """Each layer's rows ready for drawing (display coordinates computed once)."""
+    popups = load_popups()
+    return {layer_id: mapview.prepare(frame, popups) for layer_id, frame in load_layers().items()}
+
+
+def map_layers(chosen: list[str]) -> list[tuple[str, str, list[mapview.Item], dict[str, Any]]]:
+    """(id, title, prepared items, style) of the chosen layers, in display order."""
+    items = load_map_items()
     return [
-        (layer_id, layers.LAYERS[layer_id].title, frames[layer_id], layers.LAYERS[layer_id].style)
+        (layer_id, layers.LAYERS[layer_id].title, items[layer_id], layers.LAYERS[layer_id].style)
         for layer_id in chosen
     ]
 
@@ -228,8 +246,26 @@ def _event_label(items: pd.DataFrame) -> Callable[[str], str]:
 # --- Page parts ----------------------------------------------------------------------------
 
 
-def sidebar(items: pd.DataFrame) -> tuple[date, dtime | None, list[str]]:
-    """Date, time of day (6 Sep) and layer controls; returns the chosen view."""
+def current_view() -> tuple[date, dtime | None, list[str]]:
+    """The chosen day, replay time (6 Sep only) and layers, from session state.
+
+    Widget values are in session state before the script runs, so the map can be drawn first
+    and the sidebar widgets created afterwards.
+    """
+    day: date = st.session_state.day
+    at: dtime | None = None
+    if day == DEFECTION_DAY:
+        # Streamlit drops an unrendered widget's state; restore it from our own copy.
+        if "at" not in st.session_state:
+            st.session_state.at = st.session_state.replay_at
+        at = st.session_state.at
+        st.session_state.replay_at = at
+    chosen = [layer_id for layer_id in layers.LAYERS if st.session_state.get(f"layer_{layer_id}")]
+    return day, at, chosen
+
+
+def sidebar(items: pd.DataFrame, day: date) -> None:
+    """Date slider, day buttons, Play, 6 Sep time of day, event list and layer toggles."""
     with st.sidebar:
         st.header("Sept to Nov 1976")
         st.slider(
@@ -249,12 +285,7 @@ def sidebar(items: pd.DataFrame) -> tuple[date, dtime | None, list[str]]:
             on_click=_toggle_play,
             width="stretch",
         )
-        day: date = st.session_state.day
-        at: dtime | None = None
         if day == DEFECTION_DAY:
-            # Streamlit drops an unrendered widget's state; restore it from our own copy.
-            if "at" not in st.session_state:
-                st.session_state.at = st.session_state.replay_at
             st.select_slider(
                 "Time of day, 6 Sep (JST)",
                 options=REPLAY_TIMES,
@@ -262,8 +293,6 @@ def sidebar(items: pd.DataFrame) -> tuple[date, dtime | None, list[str]]:
                 key="at",
                 help="Replays the flight: radar contact, scramble, circling, landing, police.",
             )
-            at = st.session_state.at
-            st.session_state.replay_at = at
         st.selectbox(
             "Jump to event",
             options=list(items["id"]),
@@ -274,24 +303,18 @@ def sidebar(items: pd.DataFrame) -> tuple[date, dtime | None, list[str]]:
             on_change=_jump,
         )
         st.subheader("Layers")
-        chosen = [
-            layer_id
-            for layer_id, spec in layers.LAYERS.items()
-            if st.checkbox(spec.title, key=f"layer_{layer_id}")
-        ]
-    return day, at, chosen
+        for layer_id, spec in layers.LAYERS.items():
+            st.checkbox(spec.title, key=f"layer_{layer_id}")
 
 
-def render_map(
-    frames: dict[str, gpd.GeoDataFrame], day: date, at: dtime | None, chosen: list[str]
-) -> None:
+def render_map(day: date, at: dtime | None, chosen: list[str]) -> None:
     """The map: a base map identical on every rerun plus the day's groups (st_folium keeps it)."""
-    web, popups_url = static_assets()
+    web, items_url = static_assets()
     base = mapview.base_map(
-        web, mapview.StaticBasemap(assets.basemap_url()), popups_url, legend_entries()
+        web, mapview.StaticBasemap(assets.basemap_url()), items_url, legend_entries()
     )
     moment = datetime.combine(day, at, tzinfo=JST) if at is not None else None
-    groups = mapview.day_groups(map_layers(frames, chosen), day, moment, mig_mark(day, at))
+    groups = mapview.day_groups(map_layers(chosen), day, moment, mig_mark(day, at))
     st_folium(
         base,
         key="map",
@@ -300,6 +323,7 @@ def render_map(
         returned_objects=[],  # panning and zooming never rerun the app
         feature_group_to_add=groups,
         layer_control=mapview.layer_control(),
+        render=False,  # st_folium renders the map itself; the full-page render is unused
     )
     if not web.offline:
         st.caption("Leaflet is loaded from a CDN: run `python -m geo.assets` to work offline.")
@@ -329,51 +353,51 @@ def day_panel(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[str
     st.html("".join(parts))
 
 
-def timeline(items: pd.DataFrame, day: date) -> alt.LayerChart:
-    """Every item over Sept-Nov as a bar per layer, with a rule at the chosen day."""
-    data = pd.DataFrame(
+@st.cache_data(show_spinner=False)
+def timeline_data() -> pd.DataFrame:
+    """One row per item for the timeline: layer title, name, JST start and end."""
+    items = load_items()
+    # Instants get a few hours of width so they stay visible.
+    end = items["end"].where(items["end"] > items["start"], items["start"] + pd.Timedelta(hours=8))
+    return pd.DataFrame(
         {
             "layer": [layers.LAYERS[layer].title for layer in items["layer"]],
             "name": items["name"],
             "start": items["start"].dt.tz_convert(JST).dt.tz_localize(None),
-            # Instants get a few hours of width so they stay visible.
-            "end": (
-                items["end"].where(
-                    items["end"] > items["start"], items["start"] + pd.Timedelta(hours=8)
-                )
-            )
-            .dt.tz_convert(JST)
-            .dt.tz_localize(None),
+            "end": end.dt.tz_convert(JST).dt.tz_localize(None),
         }
     )
-    domain = [spec.title for spec in layers.LAYERS.values()]
+
+
+def _vl_date(day: date, hours: int = 0) -> alt.DateTime:
+    return alt.DateTime(year=day.year, month=day.month, date=day.day, hours=hours)
+
+
+def timeline(data: pd.DataFrame, day: date) -> alt.LayerChart:
+    """Every item over Sept-Nov as a bar per layer, with a rule at the chosen day."""
+    titles = [spec.title for spec in layers.LAYERS.values()]
     colors = [spec.style["color"] for spec in layers.LAYERS.values()]
+    period = alt.Scale(domain=[_vl_date(PERIOD_START), _vl_date(PERIOD_END + timedelta(days=1))])
     bars = (
         alt.Chart(data)
         .mark_bar(height=10, cornerRadius=2)
         .encode(
-            x=alt.X(
-                "start:T",
-                title=None,
-                scale=alt.Scale(
-                    domain=[PERIOD_START.isoformat(), (PERIOD_END + timedelta(days=1)).isoformat()]
-                ),
-            ),
+            x=alt.X("start:T", title=None, scale=period, axis=alt.Axis(format="%d %b")),
             x2="end:T",
-            y=alt.Y("layer:N", title=None, sort=domain),
-            color=alt.Color("layer:N", scale=alt.Scale(domain=domain, range=colors), legend=None),
+            y=alt.Y("layer:N", title=None, sort=titles),
+            color=alt.Color("layer:N", scale=alt.Scale(domain=titles, range=colors), legend=None),
             tooltip=[alt.Tooltip("name:N"), alt.Tooltip("start:T", format="%d %b %H:%M")],
         )
     )
     rule = (
         alt.Chart(pd.DataFrame({"day": [pd.Timestamp(day) + pd.Timedelta(hours=12)]}))
         .mark_rule(color="#b00020", strokeWidth=2)
-        .encode(x="day:T")
+        .encode(x=alt.X("day:T", scale=period))
     )
     return (bars + rule).properties(height=230)
 
 
-def key_figures(frames: dict[str, gpd.GeoDataFrame], items: pd.DataFrame, day: date) -> None:
+def key_figures(items: pd.DataFrame, day: date) -> None:
     """A few numbers: the 6 Sep flight's length, the jet's days in Japan, today's count."""
     by_id = items.set_index("id")
     cols = st.columns(3)
@@ -397,19 +421,20 @@ def main(map_renderer: Callable[..., Any] = render_map) -> None:
     st.set_page_config(page_title="foxbat76: the MiG-25 defection, 1976", layout="wide")
     _initial_state()
     _apply_pending()
-    items = load_items()
-    frames = load_layers()
-    day, at, chosen = sidebar(items)
+    day, at, chosen = current_view()
+    st.title("Belenko's MiG-25, Sept to Nov 1976")
     for notice in st.session_state.notices:
         st.warning(notice)
-    st.title("Belenko's MiG-25, Sept to Nov 1976")
-    map_renderer(frames, day, at, chosen)
-    key_figures(frames, items, day)
+    # The map goes out first: the browser redraws it while the rest of the page is computed.
+    map_renderer(day, at, chosen)
+    items = load_items()
+    sidebar(items, day)
+    key_figures(items, day)
     left, right = st.columns([3, 2])
     with left:
         day_panel(items, day, at, chosen)
     with right:
-        st.altair_chart(timeline(items, day), width="stretch")
+        st.altair_chart(timeline(timeline_data(), day), width="stretch")
     _sync_url(day, chosen, at)
     if st.session_state.playing:
         st.fragment(_player, run_every=PLAY_SECONDS)()

@@ -12,6 +12,7 @@ from typing import Any
 
 import folium
 import pandas as pd
+import xyzservices
 from branca.element import Element, MacroElement
 from jinja2 import Template
 from shapely.geometry import LineString, MultiLineString, Point
@@ -20,7 +21,7 @@ from shapely.ops import substring
 
 from geo.assets import WebAssets
 from geo.geodesy import length_km
-from geo.timing import JST, active_mask, day_bounds
+from geo.timing import JST, active_mask, day_bounds, is_active
 
 CENTER = (40.4, 137.6)  # frames Chuguyevka, Hakodate and Hyakuri at the start zoom
 ZOOM = 6
@@ -79,18 +80,19 @@ _CSS = """
 </style>
 """
 
-# Browser-side helpers, defined once with the base map: popups come from a static JSON file
-# (sent once, cached), and marker SVGs are drawn here, so a day's groups carry ids, styles and
-# coordinates only. Colours reaching the SVG were validated as #rrggbb in Python.
+# Browser-side helpers, defined once with the base map. Everything about an item that is the
+# same every day (coordinates, styles per state, popup, tooltip) sits in a static JSON store
+# loaded once; a day's groups then only say "draw item X in state Y" (fx.draw). Marker SVGs are
+# drawn here too. Colours reaching the SVG were validated as #rrggbb in Python.
 _HELPERS_JS = """
 (function () {
     var SHAPES = {square: "2,2 18,2 18,18 2,18", diamond: "10,1 19,10 10,19 1,10",
                   triangle: "10,1 19,18 1,18"};
-    var fx = window.fx = window.fx || {popups: null};
+    var fx = window.fx = window.fx || {items: null};
     fx.popup = function (id, extra) {
         return function () {
-            var body = fx.popups && fx.popups[id];
-            return (body || "<i>Loading...</i>") + (extra || "");
+            var item = fx.items && fx.items[id];
+            return (item ? item.popup : "<i>Loading...</i>") + (extra || "");
         };
     };
     fx.icon = function (o) {
@@ -108,18 +110,34 @@ _HELPERS_JS = """
         return L.divIcon({html: svg + "</svg>", className: "fx-icon " + o.className,
                           iconSize: [s, s], iconAnchor: [s / 2, s / 2]});
     };
-    fx.markers = function (points, o) {
-        var parts = points.map(function (p) {
-            return L.marker(p, {icon: fx.icon(o), zIndexOffset: o.zIndexOffset || 0,
-                                keyboard: false});
+    fx.make = function (kind, coords, o) {
+        if (kind === "line") { return L.polyline(coords, o); }
+        if (kind === "polygon") { return L.polygon(coords, o); }
+        var parts = coords.map(function (p) {
+            return kind === "circle" ? L.circleMarker(p, o) : L.marker(p, {
+                icon: fx.icon(o), zIndexOffset: o.zIndexOffset || 0, keyboard: false});
         });
         return parts.length === 1 ? parts[0] : L.featureGroup(parts);
     };
-    if (!fx.loading) {
-        fx.loading = fetch({{ this.popups_url|tojson }})
+    fx.bind = function (layer, popup, tooltip, tooltipOptions) {
+        return layer.bindPopup(popup, {maxWidth: 320}).bindTooltip(tooltip, tooltipOptions);
+    };
+    // An item from the store; drawn as soon as the store is loaded (at once after the first).
+    fx.draw = function (id, state, coords, extra) {
+        var group = L.featureGroup();
+        fx.ready.then(function () {
+            var item = fx.items && fx.items[id];
+            if (!item) { return; }
+            var layer = fx.make(item.kind, coords || item.coords, item.options[state]);
+            group.addLayer(fx.bind(layer, fx.popup(id, extra), item.tooltip));
+        });
+        return group;
+    };
+    if (!fx.ready) {
+        fx.ready = fetch({{ this.items_url|tojson }})
             .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-            .then(function (data) { fx.popups = data; })
-            .catch(function (e) { console.warn("foxbat76: popups not loaded", e); });
+            .then(function (data) { fx.items = data; })
+            .catch(function (e) { console.warn("foxbat76: item store not loaded", e); });
     }
 })();
 """
@@ -127,8 +145,9 @@ _HELPERS_JS = """
 _BASEMAP_JS = """
 (function () {
     var map = {{ this._parent.get_name() }};
+    // Pane under the tile pane (z 200): tiles, when online, cover the embedded basemap.
     var pane = map.createPane("fx-basemap");
-    pane.style.zIndex = 150;  // under the tile pane (200): tiles, when online, cover it
+    pane.style.zIndex = 150;
     pane.style.pointerEvents = "none";
     map.attributionControl.addAttribution({{ this.attribution|tojson }});
     fetch({{ this.url|tojson }})
@@ -148,6 +167,11 @@ _BASEMAP_JS = """
 """
 
 
+def _minify(code: str) -> str:
+    """Drop indentation and blank lines: these scripts travel with every rerun."""
+    return "\n".join(line.strip() for line in code.splitlines() if line.strip())
+
+
 def _json(value: Any) -> str:
     """Compact JSON that is safe inside a <script> (the escapes Jinja's tojson applies)."""
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
@@ -165,14 +189,16 @@ def _json(value: Any) -> str:
 
 
 class ClientHelpers(MacroElement):
-    """Defines window.fx (popup lookup, SVG markers) and loads the popup store once."""
+    """Defines window.fx (drawing from the item store, SVG markers) and loads the store once."""
 
-    _template = Template("{% macro script(this, kwargs) %}" + _HELPERS_JS + "{% endmacro %}")
+    _template = Template(
+        "{% macro script(this, kwargs) %}" + _minify(_HELPERS_JS) + "{% endmacro %}"
+    )
 
-    def __init__(self, popups_url: str) -> None:
+    def __init__(self, items_url: str) -> None:
         super().__init__()
         self._name = "ClientHelpers"
-        self.popups_url = popups_url
+        self.items_url = items_url
 
 
 class StaticBasemap(MacroElement):
@@ -181,7 +207,9 @@ class StaticBasemap(MacroElement):
     Fetching keeps ~300 KB of coastline out of every rerun's component message.
     """
 
-    _template = Template("{% macro script(this, kwargs) %}" + _BASEMAP_JS + "{% endmacro %}")
+    _template = Template(
+        "{% macro script(this, kwargs) %}" + _minify(_BASEMAP_JS) + "{% endmacro %}"
+    )
 
     def __init__(self, url: str) -> None:
         super().__init__()
@@ -215,20 +243,12 @@ class Legend(MacroElement):
     """A Leaflet control holding pre-escaped legend HTML (set through JSON, never a template)."""
 
     _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var legend = L.control({position: "bottomleft"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "fx-legend");
-                div.innerHTML = {{ this.html|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
+        "{% macro script(this, kwargs) %}"
+        "(function () { var legend = L.control({position: 'bottomleft'});"
+        "legend.onAdd = function () { var div = L.DomUtil.create('div', 'fx-legend');"
+        "div.innerHTML = {{ this.html|tojson }}; L.DomEvent.disableClickPropagation(div);"
+        "return div; }; legend.addTo({{ this._parent.get_name() }}); })();"
+        "{% endmacro %}"
     )
 
     def __init__(self, legend_html: str) -> None:
@@ -240,9 +260,11 @@ class Legend(MacroElement):
 class Shape(MacroElement):
     """One drawn feature: a Leaflet path or SVG marker(s), with popup and tooltip.
 
-    Text reaches Leaflet only as JSON strings of HTML we escaped; folium's own Popup puts HTML
-    in a JS template literal (where `${...}` would run) and needs jQuery. With `inline_popup`
-    False the popup body is looked up in the static popup store, so it is not resent per day.
+    By default only a reference goes out (fx.draw: the item store has the rest), plus the
+    coordinates of a route drawn part-way. With `inline` the whole feature is spelled out, as
+    the MiG marker and the naive benchmark map need. Text reaches Leaflet only as JSON strings
+    of HTML we escaped; folium's own Popup puts HTML in a JS template literal (where `${...}`
+    would run) and needs jQuery.
     """
 
     _template = Template(
@@ -251,35 +273,51 @@ class Shape(MacroElement):
         "{% endmacro %}"
     )
 
-    def __init__(self, feature: Feature, inline_popup: bool = False) -> None:
+    def __init__(self, feature: Feature, inline: bool = False) -> None:
         super().__init__()
         self._name = "Shape"
         self.feature = feature
-        if inline_popup or feature.popup_ref is None:
-            popup = _json(feature.popup + feature.popup_extra)
-        else:
-            extra = f",{_json(feature.popup_extra)}" if feature.popup_extra else ""
-            popup = f"fx.popup({_json(feature.popup_ref)}{extra})"
-        tooltip = _json(feature.tooltip)
-        if feature.tooltip_options:
-            tooltip += "," + _json(feature.tooltip_options)
         # Pre-built JS (values JSON-escaped); only the variable names come from the template.
-        self.body = (
-            f"{_constructor(feature)}.bindPopup({popup},{{maxWidth:320}}).bindTooltip({tooltip})"
-        )
+        if inline or not feature.stored:
+            tooltip = _json(feature.tooltip)
+            if feature.tooltip_options:
+                tooltip += "," + _json(feature.tooltip_options)
+            options = _json(_compact(feature.options))
+            self.body = (
+                f"fx.bind(fx.make({_json(feature.kind)},{_json(feature.coords)},{options}),"
+                f"{_json(feature.popup + feature.popup_extra)},{tooltip})"
+            )
+        else:
+            args = [_json(feature.id), _json(feature.state)]
+            if feature.partial:
+                args += [_json(feature.coords), _json(feature.popup_extra)]
+            self.body = f"fx.draw({','.join(args)})"
+
+    def render(self, **kwargs: Any) -> None:
+        """Add the script to the page without branca's per-element Jinja compile (~0.3 ms each).
+
+        st_folium reads the script macro directly; this keeps m.save() and notebooks working.
+        """
+        script = self._template.module.__dict__["script"](self, kwargs)
+        self.get_root().script.add_child(_Raw(script), name=self.get_name())
 
 
-def _constructor(feature: Feature) -> str:
-    """The Leaflet call that creates the feature's layer."""
-    if feature.kind == "line":
-        return f"L.polyline({_json(feature.coords)},{_json(feature.options)})"
-    if feature.kind == "polygon":
-        return f"L.polygon({_json(feature.coords)},{_json(feature.options)})"
-    if feature.kind == "circle":
-        parts = [f"L.circleMarker({_json(p)},{_json(feature.options)})" for p in feature.coords]
-        return parts[0] if len(parts) == 1 else f"L.featureGroup([{','.join(parts)}])"
-    # square, diamond, triangle and the MiG: SVG DivIcons drawn by fx.icon, no icon font.
-    return f"fx.markers({_json(feature.coords)},{_json(feature.options)})"
+class _Raw(Element):
+    """Pre-rendered text as a branca element (a shared, precompiled template)."""
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+# Leaflet's own defaults for path options: no need to send them.
+_PATH_DEFAULTS = {"opacity": 1.0, "dashArray": None, "fill": True}
+
+
+def _compact(options: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if _PATH_DEFAULTS.get(k, object()) != v}
 
 
 # --- Features -------------------------------------------------------------------------------
@@ -302,7 +340,8 @@ class Feature:
     options: dict[str, Any]
     popup: str  # escaped HTML
     tooltip: str  # escaped HTML
-    popup_ref: str | None = None  # key in the static popup store, when the popup lives there
+    stored: bool = True  # the item store holds its coordinates, styles and text
+    partial: bool = False  # a route drawn only up to the replay time (coords differ)
     popup_extra: str = ""  # escaped HTML appended to the popup (e.g. distance flown so far)
     tooltip_options: dict[str, Any] = field(default_factory=dict)
 
@@ -420,6 +459,13 @@ def classify(frame: pd.DataFrame, day: date, at: datetime | None = None) -> pd.S
     return state
 
 
+def item_state(start: datetime, end: datetime, day: date, at: datetime | None = None) -> str:
+    """`classify` for one item (same geo.timing rule), for the per-rerun fast path."""
+    if is_active(start, end, day):
+        return FUTURE if at is not None and start > at else ACTIVE
+    return TRAIL if end < day_bounds(day)[0] else FUTURE
+
+
 def line_prefix(line: LineString, fraction: float) -> LineString | None:
     """The first `fraction` of a line, interpolated as geo.features places points along routes."""
     if fraction <= 0:
@@ -429,87 +475,115 @@ def line_prefix(line: LineString, fraction: float) -> LineString | None:
     return substring(line, 0.0, fraction, normalized=True)
 
 
-def progress(start: pd.Timestamp, end: pd.Timestamp, at: datetime) -> float:
+def progress(start: datetime, end: datetime, at: datetime) -> float:
     """Share of [start, end] elapsed at `at`, clamped to 0..1."""
     span = (end - start).total_seconds()
     if span <= 0:
-        return 1.0 if pd.Timestamp(at) >= start else 0.0
-    return min(max((pd.Timestamp(at) - start).total_seconds() / span, 0.0), 1.0)
+        return 1.0 if at >= start else 0.0
+    return min(max((at - start).total_seconds() / span, 0.0), 1.0)
 
 
-def _simplified(geometry: BaseGeometry) -> BaseGeometry:
-    simple = geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
-    return geometry if simple.is_empty else simple
-
-
-def _features_of_row(
-    row: Mapping[str, Any], style: Mapping[str, Any], state: str, at: datetime | None
-) -> list[Feature]:
-    geometry: BaseGeometry | None = row["geometry"]
-    if geometry is None or geometry.is_empty:
-        return []
-    item_id = str(row["id"])
-    options = leaflet_style(style, state)
-    options["className"] = (
-        f"fx fx-{state} fx-layer-{_css_class(str(row['layer']))} fx-id-{_css_class(item_id)}"
-    )
-    common: dict[str, Any] = {
-        "id": item_id,
-        "layer": str(row["layer"]),
-        "name": str(row["name"]),
-        "state": state,
-        "popup": popup_html(row),
-        "popup_ref": item_id,
-        "tooltip": html.escape(str(row["name"])),
-    }
+def _display_coords(geometry: BaseGeometry) -> tuple[str, Any]:
+    """Kind (line/polygon/point) and simplified, rounded Leaflet coordinates of a geometry."""
     if isinstance(geometry, LineString | MultiLineString):
-        if at is not None and state == ACTIVE and isinstance(geometry, LineString):
-            # A flight under way draws only as far as the aircraft has got at `at`.
-            fraction = progress(row["start"], row["end"], at)
-            if fraction < 1.0:
-                prefix = line_prefix(geometry, fraction)
-                if prefix is None:
-                    return []
-                flown = f"Flown so far: {length_km(prefix):,.0f} km at {at:%H:%M} JST"
-                common["popup_extra"] = f'<div class="fx-flown">{html.escape(flown)}</div>'
-                geometry = prefix
-        geometry = _simplified(geometry)
-        lines = [geometry] if isinstance(geometry, LineString) else list(geometry.geoms)
+        simple = geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
+        simple = geometry if simple.is_empty else simple
+        lines = [simple] if isinstance(simple, LineString) else list(simple.geoms)
         coords = [_latlngs(part.coords) for part in lines]
-        for key in ("radius", "fillColor", "fillOpacity"):
-            options.pop(key)
-        options["fill"] = False
-        return [
-            Feature(
-                **common,
-                kind="line",
-                coords=coords[0] if len(coords) == 1 else coords,
-                options=options,
-            )
-        ]
+        return "line", coords[0] if len(coords) == 1 else coords
     if geometry.geom_type in ("Polygon", "MultiPolygon"):
-        geometry = _simplified(geometry)
-        polygons = [geometry] if geometry.geom_type == "Polygon" else list(geometry.geoms)
+        simple = geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
+        simple = geometry if simple.is_empty else simple
+        polygons = [simple] if simple.geom_type == "Polygon" else list(simple.geoms)
         rings = [
             [_latlngs(poly.exterior.coords), *(_latlngs(r.coords) for r in poly.interiors)]
             for poly in polygons
         ]
-        options.pop("radius")
-        return [
-            Feature(
-                **common,
-                kind="polygon",
-                coords=rings[0] if len(rings) == 1 else rings,
-                options=options,
-            )
-        ]
+        return "polygon", rings[0] if len(rings) == 1 else rings
     points = [geometry] if isinstance(geometry, Point) else list(getattr(geometry, "geoms", []))
-    latlngs = [[_round(p.y), _round(p.x)] for p in points]
+    return "point", [[_round(p.y), _round(p.x)] for p in points]
+
+
+@dataclass(frozen=True)
+class Item:
+    """A layer row made ready for drawing: plain values and precomputed display coordinates."""
+
+    id: str
+    layer: str
+    name: str
+    start: datetime
+    end: datetime
+    geometry: BaseGeometry
+    kind: str  # line | polygon | point
+    coords: Any
+    popup: str
+    tooltip: str
+
+
+def prepare(frame: pd.DataFrame, popups: Mapping[str, str] | None = None) -> list[Item]:
+    """The frame's drawable rows as Items (cache the result: it is the same every day)."""
+    items = []
+    for row in frame.to_dict("records"):
+        geometry = row["geometry"]
+        if geometry is None or geometry.is_empty:
+            continue
+        item_id = str(row["id"])
+        kind, coords = _display_coords(geometry)
+        items.append(
+            Item(
+                id=item_id,
+                layer=str(row["layer"]),
+                name=str(row["name"]),
+                start=pd.Timestamp(row["start"]).to_pydatetime(),
+                end=pd.Timestamp(row["end"]).to_pydatetime(),
+                geometry=geometry,
+                kind=kind,
+                coords=coords,
+                popup=popups[item_id] if popups and item_id in popups else popup_html(row),
+                tooltip=html.escape(str(row["name"])),
+            )
+        )
+    return items
+
+
+def _feature(
+    item: Item, style: Mapping[str, Any], state: str, at: datetime | None
+) -> Feature | None:
+    options = leaflet_style(style, state)
+    options["className"] = f"fx-{state} fx-id-{_css_class(item.id)}"
+    common: dict[str, Any] = {
+        "id": item.id,
+        "layer": item.layer,
+        "name": item.name,
+        "state": state,
+        "popup": item.popup,
+        "tooltip": item.tooltip,
+    }
+    if item.kind == "line":
+        coords = item.coords
+        if at is not None and state == ACTIVE and isinstance(item.geometry, LineString):
+            # A flight under way draws only as far as the aircraft has got at `at`.
+            fraction = progress(item.start, item.end, at)
+            if fraction < 1.0:
+                prefix = line_prefix(item.geometry, fraction)
+                if prefix is None:
+                    return None
+                flown = f"Flown so far: {length_km(prefix):,.0f} km at {at:%H:%M} JST"
+                common["popup_extra"] = f'<div class="fx-flown">{html.escape(flown)}</div>'
+                common["partial"] = True
+                coords = _display_coords(prefix)[1]
+        for key in ("radius", "fillColor", "fillOpacity"):
+            options.pop(key)
+        options["fill"] = False
+        return Feature(**common, kind="line", coords=coords, options=options)
+    if item.kind == "polygon":
+        options.pop("radius")
+        return Feature(**common, kind="polygon", coords=item.coords, options=options)
     marker = str(style.get("marker", "circle"))
     if marker not in MARKERS:
         raise ValueError(f"style: marker {marker!r} is not one of {', '.join(MARKERS)}")
     if marker == "circle":
-        return [Feature(**common, kind="circle", coords=latlngs, options=options)]
+        return Feature(**common, kind="circle", coords=item.coords, options=options)
     marker_options = {
         "shape": marker,
         "size": 2 * options["radius"] + 4,
@@ -518,21 +592,50 @@ def _features_of_row(
     } | {key: options[key] for key in ("color", "fillColor", "opacity")}
     # A marker's fill stays visible even for layers whose areas are unfilled.
     marker_options["fillOpacity"] = max(options["fillOpacity"], 0.6 if state == ACTIVE else 0.2)
-    return [Feature(**common, kind=marker, coords=latlngs, options=marker_options)]
+    return Feature(**common, kind=marker, coords=item.coords, options=marker_options)
 
 
 def layer_features(
-    frame: pd.DataFrame, style: Mapping[str, Any], day: date, at: datetime | None = None
+    frame: pd.DataFrame | Sequence[Item],
+    style: Mapping[str, Any],
+    day: date,
+    at: datetime | None = None,
 ) -> list[Feature]:
-    """The features of one layer on `day` (at time `at`): trail first, so day items sit on top."""
-    if frame.empty:
-        return []
-    states = classify(frame, day, at)
+    """The features of one layer on `day` (at time `at`): trail first, so day items sit on top.
+
+    Pass `prepare(frame)` (cached) instead of the frame to skip the per-row preparation.
+    """
+    items = prepare(frame) if isinstance(frame, pd.DataFrame) else frame
+    states = [item_state(item.start, item.end, day, at) for item in items]
     features: list[Feature] = []
-    for state in (TRAIL, ACTIVE):
-        for index in frame.index[states == state]:
-            features.extend(_features_of_row(frame.loc[index], style, state, at))
+    for wanted in (TRAIL, ACTIVE):
+        for item, state in zip(items, states, strict=True):
+            if state == wanted:
+                feature = _feature(item, style, state, at)
+                if feature is not None:
+                    features.append(feature)
     return features
+
+
+def item_store(layers: Iterable[tuple[Sequence[Item], Mapping[str, Any]]]) -> dict[str, Any]:
+    """The static item store: per item id its kind, coordinates, options per state and text.
+
+    Built from the same Features the map draws, so fx.draw and an inline Shape agree.
+    """
+    store: dict[str, Any] = {}
+    for items, style in layers:
+        for item in items:
+            active, trail = (_feature(item, style, state, None) for state in (ACTIVE, TRAIL))
+            if active is None or trail is None:
+                continue
+            store[item.id] = {
+                "kind": active.kind,
+                "coords": active.coords,
+                "options": {ACTIVE: _compact(active.options), TRAIL: _compact(trail.options)},
+                "popup": item.popup,
+                "tooltip": item.tooltip,
+            }
+    return store
 
 
 # --- The MiG-25 -----------------------------------------------------------------------------
@@ -576,11 +679,12 @@ def mig_feature(mig: MigMark, tags: str = "") -> Feature | None:
         options={
             "shape": "mig",
             "size": 22,
-            "className": f"fx fx-mig {tags}".strip(),
+            "className": f"fx-mig {tags}".strip(),
             "zIndexOffset": 1000,
         },
         popup=popup,
         tooltip="MiG-25",
+        stored=False,
         tooltip_options={"permanent": True, "direction": "right", "className": "fx-mig-label"},
     )
 
@@ -613,7 +717,7 @@ def legend_html(entries: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
 def base_map(
     assets: WebAssets,
     basemap: MacroElement,
-    popups_url: str,
+    items_url: str,
     legend: Sequence[tuple[str, Mapping[str, Any]]],
 ) -> folium.Map:
     """The map every rerun starts from; identical each time, so st_folium keeps the browser map.
@@ -635,12 +739,16 @@ def base_map(
     # or icon fonts: nothing here needs them).
     m.default_js = list(assets.js)
     m.default_css = list(assets.css)
-    m.get_root().header.add_child(Element(_CSS), name="fx_css")
-    m.add_child(ClientHelpers(popups_url), name="fx_helpers")
+    m.get_root().header.add_child(Element(_minify(_CSS)), name="fx_css")
+    m.add_child(ClientHelpers(items_url), name="fx_helpers")
     folium.FeatureGroup(name=EMBEDDED_BASEMAP, overlay=False, control=True, show=True).add_to(m)
     for name, url, attribution in TILE_LAYERS:
+        # A TileProvider, not a URL string: folium would search all of xyzservices (~4 ms each).
+        provider = xyzservices.TileProvider(
+            name=name, url=url, attribution=attribution, html_attribution=attribution
+        )
         folium.TileLayer(
-            tiles=url,
+            tiles=provider,
             attr=attribution,
             name=name,
             overlay=False,
@@ -654,40 +762,32 @@ def base_map(
 
 
 def feature_group(
-    title: str, features: Iterable[Feature], inline_popups: bool = False
+    title: str, features: Iterable[Feature], inline: bool = False
 ) -> folium.FeatureGroup:
     """A FeatureGroup named for the layer control (escaped: Leaflet shows the name as HTML)."""
     group = folium.FeatureGroup(name=html.escape(title), overlay=True, control=True, show=True)
     for feature in features:
-        group.add_child(Shape(feature, inline_popup=inline_popups))
+        group.add_child(Shape(feature, inline=inline))
     return group
 
 
-def day_features(
-    layers: Sequence[tuple[str, pd.DataFrame, Mapping[str, Any]]],
-    day: date,
-    at: datetime | None = None,
-) -> dict[str, list[Feature]]:
-    """Features per layer id for the day, from (layer id, frame, style) triples."""
-    return {layer_id: layer_features(frame, style, day, at) for layer_id, frame, style in layers}
-
-
 def day_groups(
-    layers: Sequence[tuple[str, str, pd.DataFrame, Mapping[str, Any]]],
+    layers: Sequence[tuple[str, str, pd.DataFrame | Sequence[Item], Mapping[str, Any]]],
     day: date,
     at: datetime | None = None,
     mig: MigMark | None = None,
-    inline_popups: bool = False,
+    inline: bool = False,
 ) -> list[folium.FeatureGroup]:
-    """One FeatureGroup per (layer id, title, frame, style) for the day, then the MiG's own."""
+    """One FeatureGroup per (layer id, title, frame or prepared items, style) for the day,
+    then the MiG's own."""
     groups = [
-        feature_group(title, layer_features(frame, style, day, at), inline_popups)
+        feature_group(title, layer_features(frame, style, day, at), inline)
         for _layer_id, title, frame, style in layers
     ]
     tags = f"fx-day-{day.isoformat()}" + (f" fx-at-{at:%H%M}" if at is not None else "")
     mig_mark = mig_feature(mig, tags) if mig is not None else None
     if mig_mark is not None:
-        groups.append(feature_group("MiG-25 position", [mig_mark], inline_popups))
+        groups.append(feature_group("MiG-25 position", [mig_mark], inline))
     return groups
 
 

@@ -1,0 +1,260 @@
+"""Scrub benchmark: key press to the new day on the map, this app vs a naive remounting map.
+
+Run: .venv/bin/python tests/bench/bench_scrub.py [--scrubs 64]
+
+For each design it starts a real `streamlit run` on a free port, opens it in Debian's headless
+Chromium (Playwright), and measures: start-up to first map paint, then for each ArrowRight on
+the date slider the time until the map shows the new day's features, the server time of that
+rerun, and the bytes sent to the browser (websocket frames, plus HTTP for remounts).
+Results are printed and written to tests/artifacts/bench.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
+
+from conftest import (  # noqa: E402  (path set above)
+    CHROMIUM,
+    StreamlitServer,
+    is_local,
+    launch_chromium,
+    require_leaflet,
+)
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+
+START_DAY = date(1976, 9, 1)
+WARMUP = 3
+QUIET_SECONDS = 0.25  # a rerun is over when its script_finished arrived and frames went quiet
+TARGET_P95_MS, TARGET_SPEEDUP, TARGET_BYTES_RATIO, TARGET_FIRST_PAINT_S = 200.0, 4.0, 0.1, 5.0
+
+# Set on key down (capture phase, main page) so the clock starts at the key press itself.
+INIT_JS = """
+window.addEventListener("keydown", () => { window.__fxKey = performance.now(); }, true);
+"""
+# True once any map iframe on the page has drawn the given day's MiG marker.
+FIND_DAY_JS = """
+(selector) => {
+    for (const frame of document.querySelectorAll("iframe")) {
+        let doc = null;
+        try { doc = frame.contentDocument; } catch (e) { continue; }
+        if (doc && doc.querySelector(selector)) { return performance.now(); }
+    }
+    return false;
+}
+"""
+
+
+@dataclass
+class Traffic:
+    """What the browser received: websocket frames (size, message type, time) and HTTP bytes."""
+
+    frames: list[tuple[float, int, str]] = field(default_factory=list)
+    http_bytes: int = 0
+    urls: list[str] = field(default_factory=list)
+
+    def on_frame(self, payload: bytes | str) -> None:
+        data = payload.encode() if isinstance(payload, str) else payload
+        try:
+            kind = ForwardMsg.FromString(data).WhichOneof("type") or "?"
+        except Exception:  # a non-protobuf frame still counts as bytes
+            kind = "?"
+        self.frames.append((time.perf_counter(), len(data), kind))
+
+
+@dataclass
+class Scrub:
+    day: str
+    latency_ms: float
+    server_ms: float | None
+    ws_bytes: int
+    http_bytes: int
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _wait_quiet(page: Page, traffic: Traffic, since: int, timeout: float = 30.0) -> None:
+    """Wait until this rerun's script_finished arrived and no frame came for QUIET_SECONDS."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        page.wait_for_timeout(50)  # (not time.sleep: Playwright delivers events while waiting)
+        frames = traffic.frames[since:]
+        finished = any(kind == "script_finished" for _, _, kind in frames)
+        last = frames[-1][0] if frames else 0.0
+        if finished and time.perf_counter() - last >= QUIET_SECONDS:
+            return
+    raise TimeoutError("rerun did not finish")
+
+
+def _server_ms(frames: list[tuple[float, int, str]]) -> float | None:
+    """Script run time as the browser saw it: new_session to script_finished."""
+    starts = [t for t, _, kind in frames if kind == "new_session"]
+    ends = [t for t, _, kind in frames if kind == "script_finished"]
+    if not starts or not ends:
+        return None
+    return (ends[-1] - starts[0]) * 1000
+
+
+def _open(page: Page, traffic: Traffic, cdp: Any) -> None:
+    page.add_init_script(INIT_JS)
+    page.on("websocket", lambda ws: ws.on("framereceived", traffic.on_frame))
+    page.on("request", lambda request: traffic.urls.append(request.url))
+
+    def loaded(event: dict[str, Any]) -> None:
+        traffic.http_bytes += int(event.get("encodedDataLength", 0))
+
+    cdp.send("Network.enable")
+    cdp.on("Network.loadingFinished", loaded)
+
+
+def run_design(name: str, script: Path, scrubs: int, cwd: Path = ROOT) -> dict[str, Any]:
+    """Start one design's server, measure first paint and `scrubs` key presses."""
+    server = StreamlitServer(script, cwd=cwd, env={"FOXBAT76_ROOT": str(ROOT)})
+    traffic = Traffic()
+    results: list[Scrub] = []
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = context.new_page()
+            _open(page, traffic, context.new_cdp_session(page))
+            server.start()
+            up = time.perf_counter()
+            page.goto(f"{server.url}/?date={START_DAY.isoformat()}")
+            page.wait_for_function(
+                FIND_DAY_JS, arg=f".fx-day-{START_DAY.isoformat()}", polling="raf", timeout=60000
+            )
+            first_paint = time.perf_counter() - up
+            _wait_quiet(page, traffic, 0)
+            slider = page.get_by_role("slider").first
+            slider.focus()
+            day = START_DAY
+            for index in range(WARMUP + scrubs):
+                day += timedelta(days=1)
+                since, http_before = len(traffic.frames), traffic.http_bytes
+                page.keyboard.press("ArrowRight")
+                found = page.wait_for_function(
+                    FIND_DAY_JS, arg=f".fx-day-{day.isoformat()}", polling="raf", timeout=30000
+                ).json_value()
+                latency = found - page.evaluate("window.__fxKey")
+                _wait_quiet(page, traffic, since)
+                frames = traffic.frames[since:]
+                if index >= WARMUP:
+                    results.append(
+                        Scrub(
+                            day=day.isoformat(),
+                            latency_ms=latency,
+                            server_ms=_server_ms(frames),
+                            ws_bytes=sum(size for _, size, _ in frames),
+                            http_bytes=traffic.http_bytes - http_before,
+                        )
+                    )
+            context.close()
+        finally:
+            browser.close()
+            server.stop()
+    latencies = [s.latency_ms for s in results]
+    server_times = [s.server_ms for s in results if s.server_ms is not None]
+    total_bytes = [s.ws_bytes + s.http_bytes for s in results]
+    return {
+        "design": name,
+        "scrubs": len(results),
+        "server_up_s": server.ready_seconds,
+        "first_paint_s": first_paint,
+        "latency_p50_ms": _percentile(latencies, 50),
+        "latency_p95_ms": _percentile(latencies, 95),
+        "latency_max_ms": max(latencies),
+        "server_p50_ms": _percentile(server_times, 50) if server_times else None,
+        "server_p95_ms": _percentile(server_times, 95) if server_times else None,
+        "ws_bytes_mean": statistics.mean(s.ws_bytes for s in results),
+        "http_bytes_mean": statistics.mean(s.http_bytes for s in results),
+        "bytes_mean": statistics.mean(total_bytes),
+        "bytes_max": max(total_bytes),
+        "off_machine_requests": sorted({url for url in traffic.urls if not is_local(url)}),
+        "per_scrub": [s.__dict__ for s in results],
+    }
+
+
+def _naive_script(folder: Path) -> Path:
+    """The naive app in a temp folder whose static/ is the project's (Streamlit serves it)."""
+    script = folder / "naive_app.py"
+    shutil.copy(HERE / "naive_app.py", script)
+    (folder / "static").symlink_to(ROOT / "static", target_is_directory=True)
+    return script
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scrubs", type=int, default=64, help="timed scrubs per design (>= 60)")
+    parser.add_argument("--out", type=Path, default=ROOT / "tests" / "artifacts" / "bench.json")
+    args = parser.parse_args(argv)
+    if not CHROMIUM.is_file():
+        print(f"{CHROMIUM} not found: apt-get install chromium", file=sys.stderr)
+        return 2
+    require_leaflet()
+    with tempfile.TemporaryDirectory(prefix="foxbat76-naive-") as tmp:
+        ours = run_design("feature groups (app.py)", ROOT / "app.py", args.scrubs)
+        naive = run_design("naive remount", _naive_script(Path(tmp)), args.scrubs)
+    speedup = naive["latency_p95_ms"] / ours["latency_p95_ms"]
+    bytes_ratio = ours["bytes_mean"] / naive["bytes_mean"]
+    checks = {
+        f"scrub p95 <= {TARGET_P95_MS:.0f} ms": ours["latency_p95_ms"] <= TARGET_P95_MS,
+        f"p95 >= {TARGET_SPEEDUP:.0f}x faster than naive": speedup >= TARGET_SPEEDUP,
+        f"bytes per scrub <= {TARGET_BYTES_RATIO:.0%} of naive": bytes_ratio <= TARGET_BYTES_RATIO,
+        f"first paint <= {TARGET_FIRST_PAINT_S:.0f} s": ours["first_paint_s"]
+        <= TARGET_FIRST_PAINT_S,
+        "no request left the machine": not ours["off_machine_requests"]
+        and not naive["off_machine_requests"],
+    }
+    rows = [
+        ("first map paint after server up (s)", "first_paint_s", "{:.2f}"),
+        ("scrub latency p50 (ms)", "latency_p50_ms", "{:.0f}"),
+        ("scrub latency p95 (ms)", "latency_p95_ms", "{:.0f}"),
+        ("scrub latency max (ms)", "latency_max_ms", "{:.0f}"),
+        ("server time per rerun p50 (ms)", "server_p50_ms", "{:.0f}"),
+        ("server time per rerun p95 (ms)", "server_p95_ms", "{:.0f}"),
+        ("websocket bytes per scrub (mean)", "ws_bytes_mean", "{:,.0f}"),
+        ("HTTP bytes per scrub (mean)", "http_bytes_mean", "{:,.0f}"),
+        ("bytes per scrub, total (mean)", "bytes_mean", "{:,.0f}"),
+    ]
+    print(f"{'':40} {'this app':>14} {'naive':>14}   ({ours['scrubs']} scrubs each)")
+    for label, key, fmt in rows:
+        print(f"{label:40} {fmt.format(ours[key]):>14} {fmt.format(naive[key]):>14}")
+    print(f"p95 speed-up {speedup:.1f}x; bytes ratio {bytes_ratio:.3f}")
+    for label, ok in checks.items():
+        print(f"{'PASS' if ok else 'FAIL'}  {label}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "ours": ours,
+        "naive": naive,
+        "speedup_p95": speedup,
+        "bytes_ratio": bytes_ratio,
+        "checks": checks,
+    }
+    args.out.write_text(json.dumps(summary, indent=2))
+    print(f"details: {args.out}")
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
