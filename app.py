@@ -122,8 +122,8 @@ REPLAY_TIMES = _replay_times()
 
 def _short(value: str, limit: int = 40) -> str:
     """A user-supplied value, trimmed and with markdown specials neutralised, for notices."""
-    text = value if len(value) <= limit else value[:limit] + "..."
-    return "".join(f"\\{ch}" if ch in "\\`*_{}[]()<>#+-.!|~$:" else ch for ch in text)
+    escaped = "".join(f"\\{ch}" if ch in "\\`*_{}[]()<>#+-.!|~$:" else ch for ch in value[:limit])
+    return escaped + ("..." if len(value) > limit else "")
 
 
 def parse_time(text: str) -> dtime:
@@ -148,19 +148,19 @@ def _initial_state() -> None:
         try:
             day = parse_day(params["date"])
         except ValueError as error:
-            notices.append(f"Ignored date {_short(params['date'])}: {_short(str(error))}.")
+            notices.append(f"Ignored date {_short(params['date'])}: {_short(str(error), 70)}.")
     chosen = list(layers.LAYERS)
     if "layers" in params:
         try:
             chosen = layers.parse_layer_ids(params["layers"])
         except ValueError as error:
-            notices.append(f"Ignored layers {_short(params['layers'])}: {_short(str(error))}.")
+            notices.append(f"Ignored layers {_short(params['layers'])}: {_short(str(error), 70)}.")
     at = DEFAULT_TIME
     if "time" in params:
         try:
             at = parse_time(params["time"])
         except ValueError as error:
-            notices.append(f"Ignored time {_short(params['time'])}: {_short(str(error))}.")
+            notices.append(f"Ignored time {_short(params['time'])}: {_short(str(error), 70)}.")
     st.session_state.day = day
     st.session_state.at = at
     st.session_state.replay_at = at
@@ -293,9 +293,10 @@ def sidebar(items: pd.DataFrame, day: date) -> None:
                 key="at",
                 help="Replays the flight: radar contact, scramble, circling, landing, police.",
             )
+        events = items[items["start"] > datetime.combine(PERIOD_START, dtime(0, 0), tzinfo=JST)]
         st.selectbox(
             "Jump to event",
-            options=list(items["id"]),
+            options=list(events["id"]),
             index=None,
             placeholder="Jump to an event...",
             format_func=_event_label(items),
@@ -329,28 +330,42 @@ def render_map(day: date, at: dtime | None, chosen: list[str]) -> None:
         st.caption("Leaflet is loaded from a CDN: run `python -m geo.assets` to work offline.")
 
 
-def day_panel(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[str]) -> None:
-    """ "On this day": the day's items with JST times, our descriptions and sources (escaped)."""
+def _panel_item(row: Any, title: str) -> str:
+    esc = html.escape
+    return (
+        '<div style="margin:0 0 .8em 0">'
+        f"<b>{esc(str(row.name))}</b><br>"
+        f"<small>{esc(mapview.format_span(row.start, row.end))} · {esc(title)} · "
+        f"{esc(str(row.certainty))}</small>"
+        f'<p style="margin:.2em 0">{esc(str(row.description))}</p>'
+        f"<small>Sources: {esc(str(row.sources))}</small></div>"
+    )
+
+
+def panel_html(
+    items: pd.DataFrame, titles: dict[str, str], day: date, at: dtime | None, chosen: list[str]
+) -> str:
+    """ "On this day" as HTML: what starts that day, then what is ongoing; all text escaped."""
     today = items[active_mask(items, day).astype(bool) & items["layer"].isin(chosen)]
     if at is not None:
         today = today[today["start"] <= datetime.combine(day, at, tzinfo=JST)]
-    esc = html.escape
+    starts = today["start"].dt.tz_convert(JST).dt.date == day
     heading = f"On this day: {day.day} {day:%B %Y}" + (f", up to {at:%H:%M} JST" if at else "")
-    parts = [f'<div class="fx-panel"><h3>{esc(heading)}</h3>']
-    if today.empty:
-        parts.append("<p>Nothing on the map starts or runs on this day.</p>")
-    for row in today.itertuples():
-        title = layers.LAYERS[row.layer].title
-        parts.append(
-            '<div class="fx-item" style="margin:0 0 .8em 0">'
-            f"<b>{esc(row.name)}</b><br>"
-            f"<small>{esc(mapview.format_span(row.start, row.end))} · {esc(title)} · "
-            f"{esc(row.certainty)}</small>"
-            f'<p style="margin:.2em 0">{esc(row.description)}</p>'
-            f"<small>Sources: {esc(row.sources)}</small></div>"
-        )
+    parts = [f'<div class="fx-panel"><h3>{html.escape(heading)}</h3>']
+    if not starts.any():
+        parts.append("<p><i>No new event on this day.</i></p>")
+    parts.extend(_panel_item(row, titles[row.layer]) for row in today[starts].itertuples())
+    if (~starts).any():
+        parts.append("<h4>Ongoing</h4>")
+        parts.extend(_panel_item(row, titles[row.layer]) for row in today[~starts].itertuples())
     parts.append("</div>")
-    st.html("".join(parts))
+    return "".join(parts)
+
+
+def day_panel(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[str]) -> None:
+    """The "On this day" panel (st.html: DOMPurify-sanitised, and our text is escaped)."""
+    titles = {layer_id: spec.title for layer_id, spec in layers.LAYERS.items()}
+    st.html(panel_html(items, titles, day, at, chosen))
 
 
 @st.cache_data(show_spinner=False)

@@ -1,0 +1,207 @@
+"""The page through AppTest: scrubbing, buttons, replay, URL state, bad URLs, the map key."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import app
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+HOSTILE = "<img src=x onerror=alert(1)> ![x](http://example.com/x.png)"
+
+
+def run_app(**params: str) -> AppTest:
+    """A first run of the page with the given URL parameters; it must not raise."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def panel(at: AppTest) -> str:
+    (element,) = at.get("html")
+    return element.proto.body
+
+
+def the_map(at: AppTest) -> tuple[str, dict]:
+    """The st_folium element: its id (what keeps the browser's map) and its arguments."""
+    (element,) = at.get("component_instance")
+    return element.proto.id, json.loads(element.proto.json_args)
+
+
+def day_slider(at: AppTest):
+    return at.sidebar.slider(key="day")
+
+
+def test_the_page_opens_on_6_september_with_map_panel_and_figures():
+    at = run_app()
+    assert day_slider(at).value == date(1976, 9, 6)
+    assert "On this day: 6 September 1976" in panel(at)
+    assert "Landing at Hakodate Airport" in panel(at)
+    _, args = the_map(at)
+    assert "fx-day-1976-09-06" in args["feature_group"]
+    assert [metric.label for metric in at.metric][:2] == [
+        "Flown on 6 Sep (drawn track)",
+        "Jet in Japan",
+    ]
+    assert not at.warning
+
+
+def test_moving_the_slider_changes_the_panel_and_the_map_but_not_the_map_element():
+    at = run_app()
+    first_id, _ = the_map(at)
+    day_slider(at).set_value(date(1976, 9, 25)).run()
+    assert "On this day: 25 September 1976" in panel(at)
+    assert "USAF C-5A Galaxy airlift" in panel(at)
+    assert "Landing at Hakodate Airport" not in panel(at)
+    map_id, args = the_map(at)
+    assert map_id == first_id  # same element: the browser keeps its Leaflet map and view
+    assert '"c5a-airlift","active"' in args["feature_group"]
+    assert '"landing","trail"' in args["feature_group"]
+
+
+def test_the_map_element_survives_every_kind_of_change():
+    at = run_app()
+    ids = {the_map(at)[0]}
+    day_slider(at).set_value(date(1976, 11, 15)).run()
+    ids.add(the_map(at)[0])
+    at.sidebar.checkbox(key="layer_hyakuri").uncheck().run()
+    ids.add(the_map(at)[0])
+    at.sidebar.button(key="prev").click().run()
+    ids.add(the_map(at)[0])
+    assert len(ids) == 1
+
+
+def test_day_buttons_step_one_day_and_stop_at_the_ends():
+    at = run_app(date="1976-09-02")
+    at.sidebar.button(key="next").click().run()
+    assert day_slider(at).value == date(1976, 9, 3)
+    assert "On this day: 3 September 1976" in panel(at)
+    at.sidebar.button(key="prev").click().run()
+    at.sidebar.button(key="prev").click().run()
+    at.sidebar.button(key="prev").click().run()
+    assert day_slider(at).value == date(1976, 9, 1)
+
+
+def test_play_turns_into_stop_and_back():
+    at = run_app()
+    assert at.sidebar.button(key="play").label == "▶ Play"
+    at.sidebar.button(key="play").click().run()
+    assert at.sidebar.button(key="play").label == "■ Stop"
+    at.sidebar.button(key="play").click().run()
+    assert at.sidebar.button(key="play").label == "▶ Play"
+
+
+def test_the_6_sep_replay_shows_only_what_has_happened_by_then():
+    at = run_app()
+    replay = at.sidebar.select_slider(key="at")
+    replay.set_value(time(13, 15)).run()
+    text = panel(at)
+    assert "up to 13:15 JST" in text
+    assert "Japanese radar picks up the MiG-25" in text
+    assert "Landing at Hakodate Airport" not in text
+    _, args = the_map(at)
+    assert "fx-at-1315" in args["feature_group"]
+    assert '"defection-route","active",[[' in args["feature_group"]  # drawn part-way
+    assert at.query_params["time"] == "13:15"
+
+
+def test_the_replay_control_is_only_there_on_6_sep_and_keeps_its_time():
+    at = run_app()
+    at.sidebar.select_slider(key="at").set_value(time(13, 30)).run()
+    day_slider(at).set_value(date(1976, 9, 7)).run()
+    assert not [s for s in at.sidebar.select_slider if s.key == "at"]
+    day_slider(at).set_value(date(1976, 9, 6)).run()
+    assert at.sidebar.select_slider(key="at").value == time(13, 30)
+
+
+def test_jumping_to_an_event_sets_its_day_and_replay_time():
+    at = run_app(date="1976-10-01")
+    options = at.sidebar.selectbox(key="jump").options
+    assert not any("Chuguyevka air base" in option for option in options)  # places, not events
+    at.sidebar.selectbox(key="jump").set_value("c5a-airlift").run()
+    assert day_slider(at).value == date(1976, 9, 25)
+    at.sidebar.selectbox(key="jump").set_value("f4ej-scramble").run()
+    assert day_slider(at).value == date(1976, 9, 6)
+    assert at.sidebar.select_slider(key="at").value == time(13, 20)
+
+
+def test_url_parameters_choose_the_day_and_layers():
+    at = run_app(date="1976-09-25", layers="hakodate,c5a_route")
+    assert day_slider(at).value == date(1976, 9, 25)
+    checked = {box.key: box.value for box in at.sidebar.checkbox}
+    assert checked["layer_hakodate"] and checked["layer_c5a_route"]
+    assert not checked["layer_hyakuri"] and not checked["layer_soviet_bases"]
+    assert "USAF C-5A Galaxy airlift" in panel(at)
+    assert "<b>Hyakuri Air Base</b>" not in panel(at)
+    _, args = the_map(at)
+    overlays = args["layer_control"]
+    assert "Hakodate Airport" in overlays and "Hyakuri Air Base" not in overlays
+
+
+def test_the_url_follows_the_view():
+    at = run_app()
+    day_slider(at).set_value(date(1976, 10, 3)).run()
+    assert at.query_params["date"] == "1976-10-03"
+    assert "layers" not in at.query_params  # all layers: nothing to say
+    at.sidebar.checkbox(key="layer_aftermath").uncheck().run()
+    assert at.query_params["layers"].split(",") == [
+        "soviet_bases",
+        "defection_flight",
+        "chitose",
+        "hakodate",
+        "tsugaru_patrols",
+        "c5a_route",
+        "hyakuri",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"date": "1976-13-45"}, "Ignored date"),
+        ({"date": "1977-01-01"}, "outside 1976"),
+        ({"date": "<script>alert(1)</script>"}, "Ignored date"),
+        ({"layers": "hakodate,no_such_layer"}, "unknown layer"),
+        ({"time": "13:07"}, "not a 5-minute step"),
+        ({"time": "noon"}, "not HH:MM"),
+    ],
+)
+def test_a_bad_url_parameter_gives_a_short_notice_and_the_default(params, expected):
+    at = run_app(**params)
+    (warning,) = at.warning
+    assert expected in warning.value.replace("\\", "")
+    assert len(warning.value) < 300
+    assert day_slider(at).value == date(1976, 9, 6)
+    assert all(box.value for box in at.sidebar.checkbox)
+
+
+def test_the_panel_escapes_hostile_text():
+    items = pd.DataFrame(
+        {
+            "id": ["evil"],
+            "layer": ["hakodate"],
+            "name": [HOSTILE],
+            "start": [pd.Timestamp("1976-09-10 10:00", tz=app.JST)],
+            "end": [pd.Timestamp("1976-09-10 11:00", tz=app.JST)],
+            "description": [HOSTILE],
+            "sources": [HOSTILE],
+            "certainty": [HOSTILE],
+        }
+    )
+    text = app.panel_html(items, {"hakodate": HOSTILE}, date(1976, 9, 10), None, ["hakodate"])
+    assert "<img" not in text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text
+
+
+def test_notices_neutralise_markdown_in_the_value_they_quote():
+    assert app._short("![x](http://e/x.png)") == "\\!\\[x\\]\\(http\\://e/x\\.png\\)"
+    assert app._short("a" * 100).endswith("...")
