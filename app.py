@@ -342,13 +342,19 @@ def _panel_item(row: Any, title: str) -> str:
     )
 
 
+def day_items(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[str]) -> pd.DataFrame:
+    """The items of the chosen layers active that day (geo.timing's rule), and begun by `at`."""
+    today = items[active_mask(items, day).astype(bool) & items["layer"].isin(chosen)]
+    if at is not None:
+        today = today[today["start"] <= datetime.combine(day, at, tzinfo=JST)]
+    return today
+
+
 def panel_html(
     items: pd.DataFrame, titles: dict[str, str], day: date, at: dtime | None, chosen: list[str]
 ) -> str:
     """ "On this day" as HTML: what starts that day, then what is ongoing; all text escaped."""
-    today = items[active_mask(items, day).astype(bool) & items["layer"].isin(chosen)]
-    if at is not None:
-        today = today[today["start"] <= datetime.combine(day, at, tzinfo=JST)]
+    today = day_items(items, day, at, chosen)
     starts = today["start"].dt.tz_convert(JST).dt.date == day
     heading = f"On this day: {day.day} {day:%B %Y}" + (f", up to {at:%H:%M} JST" if at else "")
     parts = [f'<div class="fx-panel"><h3>{html.escape(heading)}</h3>']
@@ -412,7 +418,7 @@ def timeline(data: pd.DataFrame, day: date) -> alt.LayerChart:
     return (bars + rule).properties(height=230)
 
 
-def key_figures(items: pd.DataFrame, day: date) -> None:
+def key_figures(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[str]) -> None:
     """A few numbers: the 6 Sep flight's length, the jet's days in Japan, today's count."""
     by_id = items.set_index("id")
     cols = st.columns(3)
@@ -427,8 +433,7 @@ def key_figures(items: pd.DataFrame, day: date) -> None:
             cols[1].metric("Jet in Japan", f"day {(day - landed).days + 1} of {total}")
         else:
             cols[1].metric("Jet in Japan", f"{total} days")
-    count = int(active_mask(items, day).astype(bool).sum())
-    cols[2].metric("Items on this day", count)
+    cols[2].metric("On the map this day", len(day_items(items, day, at, chosen)))
 
 
 def main(map_renderer: Callable[..., Any] = render_map) -> None:
@@ -444,7 +449,7 @@ def main(map_renderer: Callable[..., Any] = render_map) -> None:
     map_renderer(day, at, chosen)
     items = load_items()
     sidebar(items, day)
-    key_figures(items, day)
+    key_figures(items, day, at, chosen)
     left, right = st.columns([3, 2])
     with left:
         day_panel(items, day, at, chosen)

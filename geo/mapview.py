@@ -23,7 +23,7 @@ from geo.assets import WebAssets
 from geo.geodesy import length_km
 from geo.timing import JST, active_mask, day_bounds, is_active
 
-CENTER = (40.4, 137.6)  # frames Chuguyevka, Hakodate and Hyakuri at the start zoom
+CENTER = (40.2, 137.8)  # frames Chuguyevka, Hakodate and Hyakuri at the start zoom
 ZOOM = 6
 MIN_ZOOM, MAX_ZOOM = 4, 14
 HEIGHT = 600
@@ -65,10 +65,10 @@ BASEMAP_BORDER = {"color": "#7a5c8a", "weight": 1.2, "dashArray": "5 3", "fill":
 _CSS = """
 <style>
 .leaflet-container { background: #b7d0e4; }
-.fx-legend { background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px;
-  box-shadow: 0 1px 4px rgba(0,0,0,.35); font: 12px/1.5 sans-serif; color: #222; }
-.fx-legend b { display: block; margin-bottom: 2px; }
-.fx-legend .fx-sw { display: inline-block; width: 14px; height: 10px; margin-right: 6px;
+.fx-legend { background: rgba(255,255,255,.88); padding: 4px 7px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.35); font: 11px/1.35 sans-serif; color: #222; }
+.fx-legend b { display: block; margin-bottom: 1px; }
+.fx-legend .fx-sw { display: inline-block; width: 11px; height: 8px; margin-right: 5px;
   vertical-align: middle; border: 2px solid; border-radius: 2px; }
 .fx-icon { background: none; border: none; }
 .fx-popup { font: 12px/1.45 sans-serif; max-width: 300px; }

@@ -1,0 +1,182 @@
+"""End to end in Debian's headless Chromium: the map keeps its view while the keyboard scrubs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, StreamlitServer, is_local
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+README_SCREENSHOT = ROOT / "docs" / "screenshot.png"
+# Set FOXBAT76_UPDATE_SCREENSHOT=1 to refresh the README's picture from this run.
+UPDATE_SCREENSHOT = bool(os.environ.get("FOXBAT76_UPDATE_SCREENSHOT"))
+
+# True once a map iframe has drawn the given selector (the MiG marker carries the day).
+FIND = """
+(selector) => {
+    for (const frame of document.querySelectorAll("iframe")) {
+        let doc = null;
+        try { doc = frame.contentDocument; } catch (e) { continue; }
+        if (doc && doc.querySelector(selector)) { return true; }
+    }
+    return false;
+}
+"""
+
+
+class Visit:
+    """A page on the app, with every request it made recorded and off-machine ones blocked."""
+
+    def __init__(self, page: Any, server: StreamlitServer) -> None:
+        self.page = page
+        self.server = server
+        self.urls: list[str] = []
+        self.blocked: list[str] = []
+        page.on("request", lambda request: self.urls.append(request.url))
+        page.on("websocket", lambda ws: self.urls.append(ws.url))
+        page.context.route("**/*", self._route)
+
+    def _route(self, route: Any) -> None:
+        if is_local(route.request.url):
+            route.continue_()
+        else:  # never let a request leave the machine, but remember that it was tried
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def open(self, query: str, day: str) -> None:
+        self.page.goto(f"{self.server.url}/{query}")
+        self.wait_for(f".fx-day-{day}")
+
+    def wait_for(self, selector: str, timeout: float = 30000) -> None:
+        self.page.wait_for_function(FIND, arg=selector, timeout=timeout, polling=50)
+
+    @property
+    def map_frame(self) -> Any:
+        frames = [f for f in self.page.frames if "st_folium" in f.url]
+        assert len(frames) == 1, [f.url for f in self.page.frames]
+        return frames[0]
+
+    def count(self, selector: str) -> int:
+        return self.map_frame.evaluate(f"document.querySelectorAll({selector!r}).length")
+
+    def view(self) -> tuple[int, float, float]:
+        zoom, lat, lng = self.map_frame.evaluate(
+            "[window.map.getZoom(), window.map.getCenter().lat, window.map.getCenter().lng]"
+        )
+        return zoom, round(lat, 4), round(lng, 4)
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / name
+        self.page.screenshot(path=str(path))
+        return path
+
+
+@pytest.fixture
+def visit(chromium: Any, app_server: StreamlitServer) -> Iterator[Visit]:
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        yield Visit(page, app_server)
+    finally:
+        context.close()
+
+
+def test_scrubbing_with_the_keyboard_redraws_the_day_and_keeps_the_zoom(visit):
+    visit.open("?date=1976-09-20", "1976-09-20")
+    frame = visit.map_frame
+    frame.wait_for_function("window.fx_basemap && window.fx_basemap.getLayers().length > 100")
+    assert visit.count(".fx-id-c5a-airlift") == 0  # 25 Sep is still to come
+    assert visit.count(".fx-id-defection-route.fx-trail") == 1
+    visit.screenshot("day-1976-09-20.png")
+
+    # The user double-clicks on Hakodate, then zooms in once more with the + button.
+    x, y = frame.evaluate("(p => [p.x, p.y])(window.map.latLngToContainerPoint([41.77, 140.82]))")
+    frame.locator("#map_div").dblclick(position={"x": x, "y": y})
+    frame.wait_for_function("window.map.getZoom() === 7 && !window.map._animatingZoom")
+    frame.click(".leaflet-control-zoom-in")
+    frame.wait_for_function("window.map.getZoom() === 8 && !window.map._animatingZoom")
+    frame.evaluate("window.map.__kept = true")
+    before = visit.view()
+
+    slider = visit.page.get_by_role("slider").first
+    slider.focus()
+    for _ in range(5):
+        visit.page.keyboard.press("ArrowRight")
+    visit.wait_for(".fx-day-1976-09-25")
+
+    assert visit.view() == before  # same zoom and centre
+    assert visit.map_frame.evaluate("window.map.__kept === true")  # the same Leaflet map
+    assert visit.count(".fx-id-c5a-airlift.fx-active") == 1
+    assert visit.count(".fx-id-msdf-tsugaru-patrol.fx-active") == 1
+    assert visit.count(".fx-id-landing.fx-trail") == 1
+    assert "On this day: 25 September 1976" in visit.page.inner_text("body")
+    assert "date=1976-09-25" in visit.page.url
+    visit.screenshot("day-1976-09-25-zoomed.png")
+
+    visit.page.keyboard.press("ArrowRight")
+    visit.wait_for(".fx-day-1976-09-26")
+    assert visit.count(".fx-id-c5a-airlift.fx-trail") == 1
+    assert visit.view() == before
+
+    assert visit.blocked == []
+    assert [url for url in visit.urls if not is_local(url)] == []
+
+
+def test_popups_and_tooltips_show_escaped_text_and_the_legend_is_there(visit):
+    visit.open("?date=1976-09-25", "1976-09-25")
+    frame = visit.map_frame
+    frame.wait_for_function("window.fx && window.fx.items !== null")
+    frame.click(".fx-mig")
+    frame.wait_for_selector(".leaflet-popup-content .fx-popup")
+    text = frame.inner_text(".leaflet-popup-content")
+    assert "MiG-25" in text and "Hyakuri Air Base" in text
+    legend = frame.inner_text(".fx-legend")
+    assert "C-5A transfer, 25 Sep" in legend and "Faded: earlier days" in legend
+    assert frame.evaluate("document.querySelectorAll('.leaflet-popup-content img').length") == 0
+    assert visit.blocked == []
+
+
+def test_the_6_sep_replay_draws_the_flight_as_far_as_the_chosen_time(visit):
+    visit.open("?date=1976-09-06&time=13:20", "1976-09-06")
+    visit.wait_for(".fx-at-1320")
+    frame = visit.map_frame
+    assert visit.count(".fx-id-defection-route.fx-active") == 1
+    assert visit.count(".fx-id-landing") == 0  # lands at 13:50
+    assert visit.count(".fx-id-radar-contact") == 1
+    visit.screenshot("day-1976-09-06-1320.png")
+    zoom = visit.view()
+
+    replay = visit.page.get_by_role("slider").nth(1)
+    replay.focus()
+    visit.page.keyboard.press("End")  # 15:00: the whole afternoon
+    visit.wait_for(".fx-at-1500")
+    assert visit.count(".fx-id-landing") == 1
+    assert visit.view() == zoom
+    if UPDATE_SCREENSHOT:
+        README_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        visit.page.screenshot(path=str(README_SCREENSHOT))
+    visit.screenshot("day-1976-09-06-1500.png")
+    assert frame.evaluate("window.map.getZoom()") == zoom[0]
+    assert visit.blocked == []
+
+
+def test_everything_the_page_loads_comes_from_this_machine(visit):
+    visit.open("?date=1976-11-15&layers=hyakuri,aftermath", "1976-11-15")
+    frame = visit.map_frame
+    scripts = frame.evaluate("[...document.scripts].map(s => s.src).filter(Boolean)")
+    assert any(src.endswith("/app/static/vendor/leaflet/leaflet.js") for src in scripts)
+    assert all(is_local(src) for src in scripts)
+    sheets = frame.evaluate("[...document.styleSheets].map(s => s.href).filter(Boolean)")
+    assert any(href.endswith("/app/static/vendor/leaflet/leaflet.css") for href in sheets)
+    assert visit.count(".fx-id-shipped-from-hitachi.fx-active") == 1
+    assert visit.count(".fx-id-c5a-airlift") == 0  # layer switched off in the URL
+    visit.screenshot("day-1976-11-15.png")
+    assert visit.blocked == []
+    assert all(is_local(url) for url in visit.urls)
