@@ -1,5 +1,6 @@
 """foxbat76 dashboard: scrub Sept-Nov 1976 on a map that keeps its view while the day changes."""
 
+# ruff: noqa: E402  (the basemap warm-up below starts before the heavy imports on purpose)
 from __future__ import annotations
 
 import html
@@ -8,18 +9,28 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
-import geopandas as gpd
-import pandas as pd
 import streamlit as st
+
+from geo import assets
+
+# The coastline union behind the basemap and the sea/land clipping of layers is ~0.7 s of GEOS
+# work that runs outside the GIL: start it now (once per process) so it overlaps the imports
+# of folium, geopandas and the layers below; the first map paint comes sooner.
+assets.warm_basemap()
+
+import pandas as pd
 from streamlit_folium import st_folium
 
 import layers
-from geo import assets, mapview
+from geo import mapview
 from geo.geodesy import length_km
 from geo.timing import DEFECTION_DAY, JST, PERIOD_END, PERIOD_START, active_mask, parse_day
+
+if TYPE_CHECKING:
+    import altair as alt
+    import geopandas as gpd
 
 ROOT = Path(__file__).resolve().parent
 STATIC_DIR = ROOT / "static"
@@ -38,13 +49,14 @@ ROUTE_ID, LANDING_ID, SHIPPED_ID = "defection-route", "landing", "shipped-from-h
 @st.cache_data(show_spinner=False)
 def load_layers() -> dict[str, gpd.GeoDataFrame]:
     """Every layer frame, keyed by layer id in display order."""
+    assets.warm_basemap().result()  # wait for the shared coastline rather than redo it
     return layers.build_all()
 
 
 @st.cache_data(show_spinner=False)
 def load_items() -> pd.DataFrame:
     """All items of all layers in one frame, sorted by start (for panel, timeline, events)."""
-    frame = pd.DataFrame(layers.all_features())
+    frame = pd.concat(list(load_layers().values()), ignore_index=True)
     return frame.sort_values(["start", "id"]).reset_index(drop=True)
 
 
@@ -267,7 +279,6 @@ def current_view() -> tuple[date, dtime | None, list[str]]:
 def sidebar(items: pd.DataFrame, day: date) -> None:
     """Date slider, day buttons, Play, 6 Sep time of day, event list and layer toggles."""
     with st.sidebar:
-        st.header("Sept to Nov 1976")
         st.slider(
             "Date (JST)",
             min_value=PERIOD_START,
@@ -390,20 +401,19 @@ def timeline_data() -> pd.DataFrame:
     )
 
 
-def _vl_date(day: date, hours: int = 0) -> alt.DateTime:
-    return alt.DateTime(year=day.year, month=day.month, date=day.day, hours=hours)
-
-
 def timeline(data: pd.DataFrame, day: date) -> alt.LayerChart:
     """Every item over Sept-Nov as a bar per layer, with a rule at the chosen day."""
+    import altair as alt  # here, not at the top: the map goes out before this import runs
+
     titles = [spec.title for spec in layers.LAYERS.values()]
     colors = [spec.style["color"] for spec in layers.LAYERS.values()]
-    period = alt.Scale(domain=[_vl_date(PERIOD_START), _vl_date(PERIOD_END + timedelta(days=1))])
     bars = (
         alt.Chart(data)
         .mark_bar(height=10, cornerRadius=2)
         .encode(
-            x=alt.X("start:T", title=None, scale=period, axis=alt.Axis(format="%d %b")),
+            # No explicit domain: the items already span the period, and an explicit temporal
+            # domain makes Streamlit's Vega-Lite log conflicting-domain warnings.
+            x=alt.X("start:T", title=None, axis=alt.Axis(format="%d %b")),
             x2="end:T",
             y=alt.Y("layer:N", title=None, sort=titles),
             color=alt.Color("layer:N", scale=alt.Scale(domain=titles, range=colors), legend=None),
@@ -413,7 +423,7 @@ def timeline(data: pd.DataFrame, day: date) -> alt.LayerChart:
     rule = (
         alt.Chart(pd.DataFrame({"day": [pd.Timestamp(day) + pd.Timedelta(hours=12)]}))
         .mark_rule(color="#b00020", strokeWidth=2)
-        .encode(x=alt.X("day:T", scale=period))
+        .encode(x="day:T")  # shares the bars' x scale
     )
     return (bars + rule).properties(height=230)
 
@@ -442,6 +452,9 @@ def main(map_renderer: Callable[..., Any] = render_map) -> None:
     _initial_state()
     _apply_pending()
     day, at, chosen = current_view()
+    # The sidebar exists from the first message: adding it later would re-lay out the page
+    # and reload the map's iframe.
+    st.sidebar.header("Sept to Nov 1976")
     st.title("Belenko's MiG-25, Sept to Nov 1976")
     for notice in st.session_state.notices:
         st.warning(notice)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,8 +176,35 @@ def basemap_geojson() -> str:
     return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
 
 
+_warm_up: Future[None] | None = None
+
+
+def _build_basemap() -> None:
+    from geo import basemap
+
+    basemap.land_union()
+    basemap.borders()
+
+
+def warm_basemap() -> Future[None]:
+    """Compute the cached basemap geometry in a background thread, once per process.
+
+    GEOS releases the GIL, so this overlaps the imports that follow. Callers that need the
+    basemap wait on the returned future instead of computing it a second time.
+    """
+    global _warm_up
+    if _warm_up is None:
+        from geo import basemap  # noqa: F401  (imported here, not in the thread: no import race)
+
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="basemap-warm-up")
+        _warm_up = executor.submit(_build_basemap)
+        executor.shutdown(wait=False)
+    return _warm_up
+
+
 def write_basemap(static_dir: Path = STATIC_DIR) -> Path:
     """Write the basemap GeoJSON if missing or different (cheap to call at every start)."""
+    warm_basemap().result()
     path = basemap_path(static_dir)
     text = basemap_geojson()
     if path.is_file() and path.read_text() == text:

@@ -764,8 +764,12 @@ def base_map(
 def feature_group(
     title: str, features: Iterable[Feature], inline: bool = False
 ) -> folium.FeatureGroup:
-    """A FeatureGroup named for the layer control (escaped: Leaflet shows the name as HTML)."""
-    group = folium.FeatureGroup(name=html.escape(title), overlay=True, control=True, show=True)
+    """A FeatureGroup for one layer of the day (name escaped: Leaflet shows names as HTML).
+
+    It stays out of the map's layer switcher: the sidebar toggles (kept in the URL) choose the
+    layers, and a switcher tick would be lost at the next day anyway.
+    """
+    group = folium.FeatureGroup(name=html.escape(title), overlay=True, control=False, show=True)
     for feature in features:
         group.add_child(Shape(feature, inline=inline))
     return group
@@ -792,5 +796,5 @@ def day_groups(
 
 
 def layer_control() -> folium.LayerControl:
-    """The map's layer switcher: basemap choice plus the day's layer groups."""
+    """The map's layer switcher: the embedded basemap or one of the online tile layers."""
     return folium.LayerControl(position="topright", collapsed=True)

@@ -143,8 +143,8 @@ def test_url_parameters_choose_the_day_and_layers():
     assert "USAF C-5A Galaxy airlift" in panel(at)
     assert "<b>Hyakuri Air Base</b>" not in panel(at)
     _, args = the_map(at)
-    overlays = args["layer_control"]
-    assert "Hakodate Airport" in overlays and "Hyakuri Air Base" not in overlays
+    assert '"hakodate-airport","active"' in args["feature_group"]
+    assert "hyakuri-air-base" not in args["feature_group"]
 
 
 def test_the_url_follows_the_view():
