@@ -180,3 +180,17 @@ def test_everything_the_page_loads_comes_from_this_machine(visit):
     visit.screenshot("day-1976-11-15.png")
     assert visit.blocked == []
     assert all(is_local(url) for url in visit.urls)
+
+
+def test_play_advances_a_day_at_a_time_and_stop_stops(visit):
+    visit.open("?date=1976-09-23", "1976-09-23")
+    visit.page.get_by_role("button", name="▶ Play").click()
+    visit.wait_for(".fx-day-1976-09-25", timeout=15000)  # two days on, one per second
+    zoom = visit.view()
+    visit.page.get_by_role("button", name="■ Stop").click()
+    visit.page.get_by_role("button", name="▶ Play").wait_for()
+    stopped_at = visit.page.url
+    visit.page.wait_for_timeout(2500)
+    assert visit.page.url == stopped_at  # no more days after Stop
+    assert visit.view() == zoom
+    assert visit.blocked == []
