@@ -29,7 +29,6 @@ from geo.geodesy import length_km
 from geo.timing import DEFECTION_DAY, JST, PERIOD_END, PERIOD_START, active_mask, parse_day
 
 if TYPE_CHECKING:
-    import altair as alt
     import geopandas as gpd
 
 ROOT = Path(__file__).resolve().parent
@@ -401,14 +400,19 @@ def timeline_data() -> pd.DataFrame:
     )
 
 
-def timeline(data: pd.DataFrame, day: date) -> alt.LayerChart:
-    """Every item over Sept-Nov as a bar per layer, with a rule at the chosen day."""
+@st.cache_data(show_spinner=False)
+def timeline_spec() -> dict[str, Any]:
+    """The timeline as a Vega-Lite spec, built with Altair once: bars per item, a day rule.
+
+    Building and validating Altair objects costs ~30 ms, on every rerun if done per day;
+    only the rule's position changes from day to day (see `timeline`).
+    """
     import altair as alt  # here, not at the top: the map goes out before this import runs
 
     titles = [spec.title for spec in layers.LAYERS.values()]
     colors = [spec.style["color"] for spec in layers.LAYERS.values()]
     bars = (
-        alt.Chart(data)
+        alt.Chart(timeline_data())
         .mark_bar(height=10, cornerRadius=2)
         .encode(
             # No explicit domain: the items already span the period, and an explicit temporal
@@ -421,11 +425,20 @@ def timeline(data: pd.DataFrame, day: date) -> alt.LayerChart:
         )
     )
     rule = (
-        alt.Chart(pd.DataFrame({"day": [pd.Timestamp(day) + pd.Timedelta(hours=12)]}))
+        alt.Chart(alt.Data(values=[{"day": "1976-09-06T12:00:00"}]))
         .mark_rule(color="#b00020", strokeWidth=2)
         .encode(x="day:T")  # shares the bars' x scale
     )
-    return (bars + rule).properties(height=230)
+    themes = alt.theme if hasattr(alt, "theme") else alt.themes  # renamed in Altair 5.5
+    with themes.enable("none"):  # no default 300x300 view config
+        return (bars + rule).properties(height=230).to_dict()
+
+
+def timeline(day: date) -> dict[str, Any]:
+    """The timeline spec with its rule at noon of `day`."""
+    spec = timeline_spec()  # st.cache_data hands out a copy: safe to change
+    spec["layer"][1]["data"] = {"values": [{"day": f"{day.isoformat()}T12:00:00"}]}
+    return spec
 
 
 def key_figures(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[str]) -> None:
@@ -467,7 +480,7 @@ def main(map_renderer: Callable[..., Any] = render_map) -> None:
     with left:
         day_panel(items, day, at, chosen)
     with right:
-        st.altair_chart(timeline(timeline_data(), day), width="stretch")
+        st.vega_lite_chart(timeline(day), width="stretch")
     _sync_url(day, chosen, at)
     if st.session_state.playing:
         st.fragment(_player, run_every=PLAY_SECONDS)()
