@@ -39,6 +39,7 @@ REPLAY_START, REPLAY_END = dtime(12, 0), dtime(15, 0)
 REPLAY_STEP = timedelta(minutes=5)
 DEFAULT_TIME = REPLAY_END  # the whole of 6 Sep until the user rewinds
 PLAY_SECONDS = 1.0  # one day per second: readable, and the whole period in ~90 s
+DAY_DATASET = "fx_day"  # the timeline's one-row dataset holding the chosen day
 ROUTE_ID, LANDING_ID, SHIPPED_ID = "defection-route", "landing", "shipped-from-hitachi"
 
 
@@ -179,8 +180,7 @@ def _initial_state() -> None:
     st.session_state.last_step = 0.0
     st.session_state.jump = None
     st.session_state.notices = notices
-    for layer_id in layers.LAYERS:
-        st.session_state[f"layer_{layer_id}"] = layer_id in chosen
+    st.session_state.layers = chosen
 
 
 def _apply_pending() -> None:
@@ -271,7 +271,8 @@ def current_view() -> tuple[date, dtime | None, list[str]]:
             st.session_state.at = st.session_state.replay_at
         at = st.session_state.at
         st.session_state.replay_at = at
-    chosen = [layer_id for layer_id in layers.LAYERS if st.session_state.get(f"layer_{layer_id}")]
+    picked = set(st.session_state.get("layers") or ())
+    chosen = [layer_id for layer_id in layers.LAYERS if layer_id in picked]
     return day, at, chosen
 
 
@@ -286,15 +287,14 @@ def sidebar(items: pd.DataFrame, day: date) -> None:
             format="ddd D MMM YYYY",
             key="day",
         )
-        prev_col, next_col, play_col = st.columns(3)
-        prev_col.button("◀ Day", key="prev", on_click=_step, args=(-1,), width="stretch")
-        next_col.button("Day ▶", key="next", on_click=_step, args=(1,), width="stretch")
-        play_col.button(
-            "■ Stop" if st.session_state.playing else "▶ Play",
-            key="play",
-            on_click=_toggle_play,
-            width="stretch",
-        )
+        with st.container(horizontal=True):
+            st.button("◀ Day", key="prev", on_click=_step, args=(-1,))
+            st.button("Day ▶", key="next", on_click=_step, args=(1,))
+            st.button(
+                "■ Stop" if st.session_state.playing else "▶ Play",
+                key="play",
+                on_click=_toggle_play,
+            )
         if day == DEFECTION_DAY:
             st.select_slider(
                 "Time of day, 6 Sep (JST)",
@@ -314,8 +314,15 @@ def sidebar(items: pd.DataFrame, day: date) -> None:
             on_change=_jump,
         )
         st.subheader("Layers")
-        for layer_id, spec in layers.LAYERS.items():
-            st.checkbox(spec.title, key=f"layer_{layer_id}")
+        # One pills widget rather than eight checkboxes: less for the browser to redraw per day.
+        st.pills(
+            "Layers",
+            options=list(layers.LAYERS),
+            format_func=lambda layer_id: layers.LAYERS[layer_id].title,
+            selection_mode="multi",
+            key="layers",
+            label_visibility="collapsed",
+        )
 
 
 def render_map(day: date, at: dtime | None, chosen: list[str]) -> None:
@@ -425,7 +432,7 @@ def timeline_spec() -> dict[str, Any]:
         )
     )
     rule = (
-        alt.Chart(alt.Data(values=[{"day": "1976-09-06T12:00:00"}]))
+        alt.Chart(alt.NamedData(name=DAY_DATASET))
         .mark_rule(color="#b00020", strokeWidth=2)
         .encode(x="day:T")  # shares the bars' x scale
     )
@@ -435,28 +442,55 @@ def timeline_spec() -> dict[str, Any]:
 
 
 def timeline(day: date) -> dict[str, Any]:
-    """The timeline spec with its rule at noon of `day`."""
+    """The timeline spec with its rule at noon of `day`.
+
+    The day travels as a named dataset, so the spec itself is the same every day and the
+    browser updates the chart's data instead of rebuilding the chart.
+    """
     spec = timeline_spec()  # st.cache_data hands out a copy: safe to change
-    spec["layer"][1]["data"] = {"values": [{"day": f"{day.isoformat()}T12:00:00"}]}
+    spec.setdefault("datasets", {})[DAY_DATASET] = [{"day": f"{day.isoformat()}T12:00:00"}]
     return spec
+
+
+@st.cache_data(show_spinner=False)
+def _figure_dates() -> tuple[float | None, date | None, date | None]:
+    """The drawn 6 Sep track's length, and the days the jet landed and was shipped back."""
+    by_id = load_items().set_index("id")
+    km = length_km(by_id.loc[ROUTE_ID, "geometry"]) if ROUTE_ID in by_id.index else None
+    landed = shipped = None
+    if LANDING_ID in by_id.index and SHIPPED_ID in by_id.index:
+        landed = by_id.loc[LANDING_ID, "start"].tz_convert(JST).date()
+        shipped = by_id.loc[SHIPPED_ID, "start"].tz_convert(JST).date()
+    return km, landed, shipped
+
+
+def figures_html(day: date, count: int) -> str:
+    """Key figures as one small HTML row (one element, not seven, to redraw per day)."""
+    km, landed, shipped = _figure_dates()
+    figures = []
+    if km is not None:
+        figures.append(("Flown on 6 Sep (drawn track)", f"{km:,.0f} km"))
+    if landed is not None and shipped is not None:
+        total = (shipped - landed).days
+        in_japan = (
+            f"day {(day - landed).days + 1} of {total}"
+            if landed <= day <= shipped
+            else (f"{total} days")
+        )
+        figures.append(("Jet in Japan", in_japan))
+    figures.append(("On the map this day", str(count)))
+    cells = "".join(
+        '<div style="flex:1;min-width:10em">'
+        f'<div style="font-size:.85rem;opacity:.75">{html.escape(label)}</div>'
+        f'<div style="font-size:1.9rem">{html.escape(value)}</div></div>'
+        for label, value in figures
+    )
+    return f'<div class="fx-figures" style="display:flex;gap:1rem">{cells}</div>'
 
 
 def key_figures(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[str]) -> None:
     """A few numbers: the 6 Sep flight's length, the jet's days in Japan, today's count."""
-    by_id = items.set_index("id")
-    cols = st.columns(3)
-    if ROUTE_ID in by_id.index:
-        km = length_km(by_id.loc[ROUTE_ID, "geometry"])
-        cols[0].metric("Flown on 6 Sep (drawn track)", f"{km:,.0f} km")
-    if LANDING_ID in by_id.index and SHIPPED_ID in by_id.index:
-        landed = by_id.loc[LANDING_ID, "start"].tz_convert(JST).date()
-        shipped = by_id.loc[SHIPPED_ID, "start"].tz_convert(JST).date()
-        total = (shipped - landed).days
-        if landed <= day <= shipped:
-            cols[1].metric("Jet in Japan", f"day {(day - landed).days + 1} of {total}")
-        else:
-            cols[1].metric("Jet in Japan", f"{total} days")
-    cols[2].metric("On the map this day", len(day_items(items, day, at, chosen)))
+    st.html(figures_html(day, len(day_items(items, day, at, chosen))))
 
 
 def main(map_renderer: Callable[..., Any] = render_map) -> None:
