@@ -122,6 +122,12 @@ _HELPERS_JS = """
     fx.bind = function (layer, popup, tooltip, tooltipOptions) {
         return layer.bindPopup(popup, {maxWidth: 320}).bindTooltip(tooltip, tooltipOptions);
     };
+    // A layer made by `make` once the store is loaded, after the fx.draw calls before it.
+    fx.later = function (make) {
+        var group = L.featureGroup();
+        fx.ready.then(function () { group.addLayer(make()); });
+        return group;
+    };
     // An item from the store; drawn as soon as the store is loaded (at once after the first).
     fx.draw = function (id, state, coords, extra) {
         var group = L.featureGroup();
@@ -287,6 +293,9 @@ class Shape(MacroElement):
                 f"fx.bind(fx.make({_json(feature.kind)},{_json(feature.coords)},{options}),"
                 f"{_json(feature.popup + feature.popup_extra)},{tooltip})"
             )
+            if not inline:
+                # Drawn after the stored items: once it shows, the whole day is on the map.
+                self.body = f"fx.later(function(){{return {self.body};}})"
         else:
             args = [_json(feature.id), _json(feature.state)]
             if feature.partial:

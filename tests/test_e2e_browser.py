@@ -171,7 +171,7 @@ def test_everything_the_page_loads_comes_from_this_machine(visit):
     visit.open("?date=1976-11-15&layers=hyakuri,aftermath", "1976-11-15")
     frame = visit.map_frame
     scripts = frame.evaluate("[...document.scripts].map(s => s.src).filter(Boolean)")
-    assert any(src.endswith("/app/static/vendor/leaflet/leaflet.js") for src in scripts)
+    assert any(src.endswith("/app/static/vendor/leaflet/leaflet.js") for src in scripts), scripts
     assert all(is_local(src) for src in scripts)
     sheets = frame.evaluate("[...document.styleSheets].map(s => s.href).filter(Boolean)")
     assert any(href.endswith("/app/static/vendor/leaflet/leaflet.css") for href in sheets)
