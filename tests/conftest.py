@@ -149,9 +149,13 @@ def require_leaflet() -> None:
         pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """A headless Debian Chromium driven by Playwright (session-wide, generic)."""
+    """A headless Debian Chromium driven by Playwright's sync API, for one test module.
+
+    Module scope: while it runs, Playwright's event loop is live, and another module's own
+    `sync_playwright()` would refuse to start.
+    """
     executable = require_chromium()
     from playwright.sync_api import sync_playwright
 
