@@ -102,8 +102,11 @@ def map_layers(chosen: list[str]) -> list[tuple[str, str, list[mapview.Item], di
 
 
 def mig_mark(day: date, at: dtime | None) -> mapview.MigMark:
-    """The MiG-25's position for the map, from the layers package."""
-    position = layers.mig25_position(day, at)
+    """The MiG-25's position for the map, from the layers package (no marker if unknown)."""
+    try:
+        position = layers.mig25_position(day, at)
+    except ValueError:  # a gap in the catalog's stays: say nothing rather than fail the page
+        return mapview.MigMark(None, "", "", "", "")
     return mapview.MigMark(
         geometry=position.geometry,
         when=f"As of {mapview.format_span(position.moment, position.moment)}",
@@ -246,12 +249,13 @@ def _sync_url(day: date, chosen: list[str], at: dtime | None) -> None:
         st.query_params.from_dict(wanted)
 
 
-def _event_label(items: pd.DataFrame) -> Callable[[str], str]:
-    labels = {
+@st.cache_data(show_spinner=False)
+def event_labels() -> dict[str, str]:
+    """Labels like "06 Sep 13:10 · Radar contact" by item id, for the event list."""
+    return {
         row.id: f"{row.start.tz_convert(JST):%d %b %H:%M} · {row.name}"
-        for row in items.itertuples()
+        for row in load_items().itertuples()
     }
-    return lambda item_id: labels.get(item_id, str(item_id))
 
 
 # --- Page parts ----------------------------------------------------------------------------
@@ -304,12 +308,13 @@ def sidebar(items: pd.DataFrame, day: date) -> None:
                 help="Replays the flight: radar contact, scramble, circling, landing, police.",
             )
         events = items[items["start"] > datetime.combine(PERIOD_START, dtime(0, 0), tzinfo=JST)]
+        labels = event_labels()
         st.selectbox(
             "Jump to event",
             options=list(events["id"]),
             index=None,
             placeholder="Jump to an event...",
-            format_func=_event_label(items),
+            format_func=lambda item_id: labels.get(item_id, str(item_id)),
             key="jump",
             on_change=_jump,
         )
@@ -370,7 +375,7 @@ def day_items(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[str
 def panel_html(
     items: pd.DataFrame, titles: dict[str, str], day: date, at: dtime | None, chosen: list[str]
 ) -> str:
-    """ "On this day" as HTML: what starts that day, then what is ongoing; all text escaped."""
+    """The "On this day" panel as HTML: what starts that day, then what is ongoing; escaped."""
     today = day_items(items, day, at, chosen)
     starts = today["start"].dt.tz_convert(JST).dt.date == day
     heading = f"On this day: {day.day} {day:%B %Y}" + (f", up to {at:%H:%M} JST" if at else "")
