@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -498,6 +499,96 @@ def key_figures(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[s
     st.html(figures_html(day, len(day_items(items, day, at, chosen))))
 
 
+# --- Export --------------------------------------------------------------------------------
+
+SCOPES = {"day": "The chosen day", "all": "Whole period (Sep to Nov 1976)"}
+
+
+@st.cache_resource(show_spinner=False)
+def layer_frames() -> dict[str, gpd.GeoDataFrame]:
+    """One shared copy of the layer frames for exports, which copy before they change anything."""
+    return load_layers()
+
+
+@st.cache_data(show_spinner=False)
+def export_plan(
+    day: date | None, layer_ids: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...], int]:
+    """Layers with something to export, layers with nothing, and the number of features.
+
+    Raises geo.export.ExportError (not cached) when nothing at all would be exported.
+    """
+    from geo import export
+
+    frames = {layer_id: layer_frames()[layer_id] for layer_id in layer_ids}
+    kept, empty = export.filter_frames(frames, day)
+    return tuple(kept), tuple(empty), sum(len(frame) for frame in kept.values())
+
+
+def export_content(frames: dict[str, gpd.GeoDataFrame], fmt: str, day: date | None) -> bytes:
+    """The file behind the Download button; Streamlit runs this on click, off the script thread."""
+    from geo import export
+
+    titles, styles = layers.presentation(list(frames))
+    _, content, _ = export.export_bytes(frames, fmt, day=day, titles=titles, styles=styles)
+    return content
+
+
+@st.fragment
+def export_panel(day: date, chosen: list[str]) -> None:
+    """Layers (default: the visible ones), scope and format, then a Download button.
+
+    A fragment: changing these choices reruns only this panel, never the map.
+    """
+    from geo import export  # after the map has gone out, like altair
+
+    with st.expander("Export layers", icon=":material/download:"):
+        # No key: the default (the visible layers) follows the layer toggles until changed here.
+        picked = st.multiselect(
+            "Layers",
+            options=list(layers.LAYERS),
+            default=chosen,
+            format_func=lambda layer_id: layers.LAYERS[layer_id].title,
+        )
+        scope = st.radio(
+            "Scope",
+            options=list(SCOPES),
+            format_func=SCOPES.__getitem__,
+            horizontal=True,
+            key="export_scope",
+        )
+        fmt = st.selectbox(
+            "Format",
+            options=export.FORMATS,
+            format_func=export.FORMAT_LABELS.__getitem__,
+            key="export_format",
+        )
+        scope_day = day if scope == "day" else None
+        try:
+            kept, empty, count = export_plan(scope_day, tuple(picked))
+        except export.ExportError as error:
+            st.info(f"Nothing to download: {_short(str(error), 200)}.")
+            return
+        name = export.export_filename(fmt, scope_day, kept)
+        frames = {layer_id: layer_frames()[layer_id] for layer_id in kept}
+        st.download_button(
+            "Download",
+            data=partial(export_content, frames, fmt, scope_day),
+            file_name=name,
+            mime=export.export_mime(fmt, kept),
+            on_click="ignore",  # downloading changes nothing on the page
+            icon=":material/download:",
+            key="export_download",
+        )
+        when = f"active on {day.day} {day:%b %Y} (JST)" if scope_day else "Sep to Nov 1976"
+        layers_text = "1 layer" if len(kept) == 1 else f"{len(kept)} layers"
+        features_text = "1 feature" if count == 1 else f"{count} features"
+        st.caption(f"{_short(name, 120)}: {features_text} {when} in {layers_text}.")
+        if empty:
+            titles = ", ".join(layers.LAYERS[layer_id].title for layer_id in empty)
+            st.caption(f"Left out, nothing that day: {_short(titles, 200)}.")
+
+
 def main(map_renderer: Callable[..., Any] = render_map) -> None:
     """The page. `map_renderer` is swappable so the benchmark can time a naive map."""
     st.set_page_config(page_title="foxbat76: the MiG-25 defection, 1976", layout="wide")
@@ -512,6 +603,7 @@ def main(map_renderer: Callable[..., Any] = render_map) -> None:
         st.warning(notice)
     # The map goes out first: the browser redraws it while the rest of the page is computed.
     map_renderer(day, at, chosen)
+    _sync_url(day, chosen, at)  # right behind the map, so a copied link matches what is shown
     items = load_items()
     sidebar(items, day)
     key_figures(items, day, at, chosen)
@@ -520,7 +612,7 @@ def main(map_renderer: Callable[..., Any] = render_map) -> None:
         day_panel(items, day, at, chosen)
     with right:
         st.vega_lite_chart(timeline(day), width="stretch")
-    _sync_url(day, chosen, at)
+    export_panel(day, chosen)
     if st.session_state.playing:
         st.fragment(_player, run_every=PLAY_SECONDS)()
 

@@ -30,6 +30,15 @@ from geo.schema import COLUMNS
 from geo.timing import JST, active_mask, period_days
 
 FORMATS: tuple[str, ...] = ("geojson", "gpkg", "kml", "csv", "html", "zip")
+# What each format is for, in the words a user picks it by (the app's format menu).
+FORMAT_LABELS: dict[str, str] = {
+    "geojson": "GeoJSON (web maps, one file per layer)",
+    "gpkg": "GeoPackage (QGIS, ArcGIS)",
+    "kml": "KML (Google Earth, with its time slider)",
+    "csv": "CSV (spreadsheets)",
+    "html": "HTML map (opens offline, own time slider)",
+    "zip": "ZIP (every format plus a README)",
+}
 SUFFIXES: dict[str, str] = {
     "geojson": ".geojson",
     "gpkg": ".gpkg",
@@ -158,6 +167,12 @@ def export_filename(fmt: str, day: date | None, layer_ids: list[str] | tuple[str
     which = "-".join(ids) if 0 < len(ids) <= 3 else f"{len(ids)}-layers"
     suffix = ".geojson.zip" if fmt == "geojson" and len(ids) != 1 else SUFFIXES[fmt]
     return f"foxbat76_{scope}_{which}{suffix}"
+
+
+def export_mime(fmt: str, layer_ids: list[str] | tuple[str, ...]) -> str:
+    """MIME type of `export_bytes` output: GeoJSON of several layers is a zip."""
+    _check_format(fmt)
+    return MIME_TYPES["zip"] if fmt == "geojson" and len(layer_ids) != 1 else MIME_TYPES[fmt]
 
 
 def _check_format(fmt: str) -> None:
@@ -899,7 +914,7 @@ def export_bytes(
             with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for path in paths:
                     archive.write(path, path.name)
-            return name, buffer.read_bytes(), MIME_TYPES["zip"]
+            return name, buffer.read_bytes(), export_mime(fmt, list(kept))
         target = Path(tmp) / name
         (path,) = export_layers(frames, fmt, target, day=day, titles=titles, styles=styles)
         return name, path.read_bytes(), MIME_TYPES[fmt]

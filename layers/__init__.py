@@ -87,6 +87,12 @@ def parse_layer_ids(text: str | None) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
+def presentation(layer_ids: list[str] | tuple[str, ...]) -> tuple[dict[str, str], dict[str, Any]]:
+    """Titles and styles of the given layers, by id, for exports that draw or name them."""
+    specs = [LAYERS[layer_id] for layer_id in layer_ids]
+    return {s.id: s.title for s in specs}, {s.id: s.style for s in specs}
+
+
 def build_layer(layer_id: str) -> gpd.GeoDataFrame:
     """Build one layer by id."""
     if layer_id not in LAYERS:

@@ -95,8 +95,7 @@ def _export(args: argparse.Namespace) -> int:
     except ValueError as error:
         return _fail(f"--layers: {error}")
     frames = layers.build_all(layer_ids)
-    titles = {layer_id: layers.LAYERS[layer_id].title for layer_id in layer_ids}
-    styles = {layer_id: layers.LAYERS[layer_id].style for layer_id in layer_ids}
+    titles, styles = layers.presentation(layer_ids)
     try:
         _, empty = filter_frames(frames, day)
         written = export_layers(

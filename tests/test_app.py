@@ -211,3 +211,78 @@ def test_the_panel_escapes_hostile_text():
 def test_notices_neutralise_markdown_in_the_value_they_quote():
     assert app._short("![x](http://e/x.png)") == "\\!\\[x\\]\\(http\\://e/x\\.png\\)"
     assert app._short("a" * 100).endswith("...")
+
+
+# --- Export panel ----------------------------------------------------------------------------
+
+
+def export_caption(at: AppTest) -> list[str]:
+    return [caption.value.replace("\\", "") for caption in at.caption]
+
+
+def test_the_export_panel_offers_the_visible_layers_of_the_chosen_day():
+    at = run_app(date="1976-09-25", layers="hakodate,c5a_route,aftermath")
+    (picked,) = at.multiselect
+    assert picked.value == ["hakodate", "c5a_route", "aftermath"]
+    at.selectbox(key="export_format").set_value("gpkg").run()
+    (button,) = at.get("download_button")
+    assert button.proto.label == "Download"
+    assert button.proto.deferred_file_id  # the file is made when the user clicks
+    captions = export_caption(at)
+    assert "foxbat76_1976-09-25_hakodate-c5a_route.gpkg: 4 features" in captions[0]
+    assert "Left out, nothing that day: Aftermath" in captions[1]
+
+
+def test_the_export_scope_can_be_the_whole_period():
+    at = run_app(date="1976-09-25", layers="hakodate")
+    at.radio(key="export_scope").set_value("all").run()
+    at.selectbox(key="export_format").set_value("kml").run()
+    (caption,) = export_caption(at)
+    assert caption == ("foxbat76_all_hakodate.kml: 6 features Sep to Nov 1976 in 1 layer.")
+
+
+def test_an_empty_export_selection_says_so_and_offers_no_file():
+    at = run_app(date="1976-10-10")
+    at.multiselect[0].set_value(["defection_flight"]).run()
+    assert not at.get("download_button")
+    (info,) = at.info
+    assert "nothing to export for 1976-10-10 in layers defection_flight" in info.value.replace(
+        "\\", ""
+    )
+    at.multiselect[0].set_value([]).run()
+    assert "no layers selected" in at.info[0].value
+
+
+def test_the_export_panel_changes_nothing_else_on_the_page():
+    at = run_app(date="1976-09-25")
+    map_id, _ = the_map(at)
+    at.selectbox(key="export_format").set_value("csv").run()
+    at.radio(key="export_scope").set_value("all").run()
+    assert the_map(at)[0] == map_id
+    assert day_slider(at).value == date(1976, 9, 25)
+    assert at.query_params["date"] == "1976-09-25"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "day", "expected"),
+    [
+        ("gpkg", date(1976, 9, 25), 4),
+        ("csv", None, 6),
+    ],
+)
+def test_the_download_content_is_the_export_of_the_panel_choice(tmp_path, fmt, day, expected):
+    import geopandas as gpd
+
+    frames = {layer_id: app.layer_frames()[layer_id] for layer_id in ("hakodate", "c5a_route")}
+    if day is None:
+        frames = {"hakodate": frames["hakodate"]}
+    content = app.export_content(frames, fmt, day)
+    path = tmp_path / f"download.{fmt}"
+    path.write_bytes(content)
+    if fmt == "csv":
+        read = pd.read_csv(path)
+        assert list(read["layer"]) == ["hakodate"] * expected
+        assert read["start"].str.endswith("+09:00").all()
+    else:
+        total = sum(len(gpd.read_file(path, layer=name)) for name in ("hakodate", "c5a_route"))
+        assert total == expected

@@ -117,7 +117,7 @@ def test_scrubbing_with_the_keyboard_redraws_the_day_and_keeps_the_zoom(visit):
     assert visit.count(".fx-id-msdf-tsugaru-patrol.fx-active") == 1
     assert visit.count(".fx-id-landing.fx-trail") == 1
     assert "On this day: 25 September 1976" in visit.page.inner_text("body")
-    assert "date=1976-09-25" in visit.page.url
+    visit.page.wait_for_url("**?date=1976-09-25", timeout=5000)  # the URL follows the view
     visit.screenshot("day-1976-09-25-zoomed.png")
 
     visit.page.keyboard.press("ArrowRight")
@@ -193,4 +193,37 @@ def test_play_advances_a_day_at_a_time_and_stop_stops(visit):
     visit.page.wait_for_timeout(2500)
     assert visit.page.url == stopped_at  # no more days after Stop
     assert visit.view() == zoom
+    assert visit.blocked == []
+
+
+def test_the_export_panel_downloads_a_geopackage_of_the_day(visit, tmp_path):
+    import geopandas as gpd
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    visit.open("?date=1976-09-25&layers=hakodate,c5a_route", "1976-09-25")
+    page = visit.page
+    page.get_by_text("Export layers").click()
+    # Streamlit's select box is a combobox: type to filter, then pick the option.
+    formats = page.get_by_role("combobox", name="Format")
+    option = page.get_by_role("option", name="GeoPackage (QGIS, ArcGIS)")
+    for _ in range(5):  # a rerun that lands while the list is open closes it: open it again
+        formats.click()
+        formats.fill("GeoPackage")
+        try:
+            option.click(timeout=3000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    page.get_by_text("foxbat76_1976-09-25_hakodate-c5a_route.gpkg").wait_for()
+    with page.expect_download() as download_info:
+        page.get_by_test_id("stDownloadButton").locator("button").click()
+    download = download_info.value
+    assert download.suggested_filename == "foxbat76_1976-09-25_hakodate-c5a_route.gpkg"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    hakodate = gpd.read_file(path, layer="hakodate")
+    airlift = gpd.read_file(path, layer="c5a_route")
+    assert "c5a-airlift" in set(airlift["id"])
+    assert len(hakodate) + len(airlift) == 4
+    assert visit.count(".fx-day-1976-09-25") >= 1  # the map is still the day's map
     assert visit.blocked == []

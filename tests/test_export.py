@@ -642,6 +642,31 @@ def test_export_filename() -> None:
     assert export_filename("geojson", None, ["a", "b"]) == "foxbat76_all_a-b.geojson.zip"
 
 
+@pytest.mark.parametrize(
+    ("fmt", "layer_ids", "expected"),
+    [
+        ("geojson", ["a"], "application/geo+json"),
+        ("geojson", ["a", "b"], "application/zip"),
+        ("gpkg", ["a", "b"], "application/geopackage+sqlite3"),
+        ("kml", ["a"], "application/vnd.google-earth.kml+xml"),
+        ("csv", ["a"], "text/csv"),
+        ("html", ["a"], "text/html"),
+        ("zip", ["a"], "application/zip"),
+    ],
+)
+def test_export_mime_by_format_and_layer_count(fmt, layer_ids, expected) -> None:
+    assert export.export_mime(fmt, layer_ids) == expected
+
+
+def test_export_mime_rejects_an_unknown_format() -> None:
+    with pytest.raises(ExportError, match="unknown format 'shp'"):
+        export.export_mime("shp", ["a"])
+
+
+def test_every_format_has_a_menu_label() -> None:
+    assert set(export.FORMAT_LABELS) == set(export.FORMATS)
+
+
 def test_export_bytes_for_a_download_button(frames, tmp_path):
     name, content, mime = export_bytes(
         {"routes": frames["routes"]}, "geojson", day=date(1976, 9, 25)

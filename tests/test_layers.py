@@ -194,3 +194,10 @@ def test_layers_do_not_import_ui_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_presentation_gives_titles_and_styles_of_the_chosen_layers():
+    titles, styles = layers.presentation(["hakodate", "c5a_route"])
+    assert titles == {"hakodate": "Hakodate Airport", "c5a_route": "C-5A transfer, 25 Sep"}
+    assert styles["c5a_route"] is layers.LAYERS["c5a_route"].style
+    assert list(styles) == ["hakodate", "c5a_route"]
