@@ -26,7 +26,6 @@ from streamlit_folium import st_folium
 
 import layers
 from geo import mapview
-from geo.geodesy import length_km
 from geo.timing import DEFECTION_DAY, JST, PERIOD_END, PERIOD_START, active_mask, parse_day
 
 if TYPE_CHECKING:
@@ -41,7 +40,6 @@ REPLAY_STEP = timedelta(minutes=5)
 DEFAULT_TIME = REPLAY_END  # the whole of 6 Sep until the user rewinds
 PLAY_SECONDS = 1.0  # one day per second: readable, and the whole period in ~90 s
 DAY_DATASET = "fx_day"  # the timeline's one-row dataset holding the chosen day
-ROUTE_ID, LANDING_ID, SHIPPED_ID = "defection-route", "landing", "shipped-from-hitachi"
 
 
 # --- Data (cached; never the map) -----------------------------------------------------------
@@ -459,39 +457,31 @@ def timeline(day: date) -> dict[str, Any]:
 
 
 @st.cache_data(show_spinner=False)
-def _figure_dates() -> tuple[float | None, date | None, date | None]:
-    """The drawn 6 Sep track's length, and the days the jet landed and was shipped back."""
-    by_id = load_items().set_index("id")
-    km = length_km(by_id.loc[ROUTE_ID, "geometry"]) if ROUTE_ID in by_id.index else None
-    landed = shipped = None
-    if LANDING_ID in by_id.index and SHIPPED_ID in by_id.index:
-        landed = by_id.loc[LANDING_ID, "start"].tz_convert(JST).date()
-        shipped = by_id.loc[SHIPPED_ID, "start"].tz_convert(JST).date()
-    return km, landed, shipped
+def load_figures() -> layers.KeyFigures:
+    """The flight's length and the jet's days in Japan (computed once)."""
+    return layers.key_figures()
 
 
 def figures_html(day: date, count: int) -> str:
     """Key figures as one small HTML row (one element, not seven, to redraw per day)."""
-    km, landed, shipped = _figure_dates()
-    figures = []
-    if km is not None:
-        figures.append(("Flown on 6 Sep (drawn track)", f"{km:,.0f} km"))
-    if landed is not None and shipped is not None:
-        total = (shipped - landed).days
-        in_japan = (
-            f"day {(day - landed).days + 1} of {total}"
-            if landed <= day <= shipped
-            else (f"{total} days")
+    figures = load_figures()
+    cells = []
+    if figures.flight_km is not None:
+        cells.append(("Flown on 6 Sep (drawn track)", f"{figures.flight_km:,.0f} km"))
+    in_japan = figures.days_in_japan(day)
+    if in_japan is not None and figures.arrival and figures.departure:
+        span = f"{figures.arrival.day} {figures.arrival:%b} to {figures.departure.day} " + (
+            f"{figures.departure:%b}"
         )
-        figures.append(("Jet in Japan", in_japan))
-    figures.append(("On the map this day", str(count)))
-    cells = "".join(
+        cells.append((f"Jet in Japan ({span})", in_japan))
+    cells.append(("On the map this day", str(count)))
+    html_cells = "".join(
         '<div style="flex:1;min-width:10em">'
         f'<div style="font-size:.85rem;opacity:.75">{html.escape(label)}</div>'
         f'<div style="font-size:1.9rem">{html.escape(value)}</div></div>'
-        for label, value in figures
+        for label, value in cells
     )
-    return f'<div class="fx-figures" style="display:flex;gap:1rem">{cells}</div>'
+    return f'<div class="fx-figures" style="display:flex;gap:1rem">{html_cells}</div>'
 
 
 def key_figures(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[str]) -> None:

@@ -92,6 +92,7 @@ class Catalog:
     layers: dict[str, str]
     items: tuple[Item, ...]
     mig25: tuple[Stay, ...] = field(default=())
+    figures: dict[str, str] = field(default_factory=dict)
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
@@ -136,7 +137,8 @@ def parse_catalog(text: str, name: str = "catalog.toml") -> Catalog:
     layers = _parse_layers(data.get("layers", {}), name)
     items = _parse_items(data.get("items", []), name, sources, places, layers)
     stays = _parse_stays(data.get("mig25", []), name, sources, places, items)
-    return Catalog(name, sources, places, layers, items, stays)
+    figures = _parse_figures(data.get("figures", {}), name, items)
+    return Catalog(name, sources, places, layers, items, stays, figures)
 
 
 def _fail(name: str, record: str, message: str) -> CatalogError:
@@ -409,3 +411,21 @@ def _parse_stays(
             )
         )
     return tuple(stays)
+
+
+FIGURES = ("flight", "arrival", "departure")
+
+
+def _parse_figures(table: Any, name: str, items: tuple[Item, ...]) -> dict[str, str]:
+    """[figures]: the items the key figures come from (the flight route, arrival, departure)."""
+    if not isinstance(table, dict):
+        raise CatalogError(f"{name}: [figures] must be a table")
+    ids = {item.id: item for item in items}
+    for key, item_id in table.items():
+        if key not in FIGURES:
+            raise _fail(name, "[figures]", f"{key} is not one of {', '.join(FIGURES)}")
+        if item_id not in ids:
+            raise _fail(name, "[figures]", f"{key}: item {item_id!r} is unknown")
+        if key == "flight" and "route" not in ids[item_id].geometry:
+            raise _fail(name, "[figures]", f"flight: item {item_id!r} is not a route item")
+    return dict(table)

@@ -13,8 +13,10 @@ import pandas as pd
 from shapely import Point
 
 from geo.catalog import load_catalog
-from geo.features import day_moment, stay_at
+from geo.features import day_moment, item_geometry, stay_at
+from geo.geodesy import length_km
 from geo.schema import COLUMNS, CRS
+from geo.timing import JST
 from layers import (
     aftermath,
     c5a_route,
@@ -57,6 +59,27 @@ class MigPosition:
     geometry: Point
     certainty: str
     sources: str
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The dashboard's headline numbers, from the items named in the catalog's [figures]."""
+
+    flight_km: float | None  # geodesic length of the drawn 6 Sep track
+    arrival: date | None  # the jet's first day in Japan (JST)
+    departure: date | None  # its last day in Japan (JST)
+
+    def days_in_japan(self, day: date | None = None) -> str | None:
+        """'71 days', or on a day while the jet was in Japan 'day 20 of 71'.
+
+        Calendar days in JST, arrival and departure days included.
+        """
+        if self.arrival is None or self.departure is None:
+            return None
+        total = (self.departure - self.arrival).days + 1
+        if day is not None and self.arrival <= day <= self.departure:
+            return f"day {(day - self.arrival).days + 1} of {total}"
+        return f"{total} days"
 
 
 def _registry() -> dict[str, LayerSpec]:
@@ -126,4 +149,21 @@ def mig25_position(day: date, at: time | None = None) -> MigPosition:
         geometry=position,
         certainty=stay.certainty,
         sources=load_catalog().citations(stay.sources),
+    )
+
+
+def key_figures() -> KeyFigures:
+    """Length of the 6 Sep flight and the jet's days in Japan; None where the catalog is silent."""
+    catalog = load_catalog()
+    figures = catalog.figures
+
+    def start_day(key: str) -> date | None:
+        item_id = figures.get(key)
+        return catalog.item(item_id).start.astimezone(JST).date() if item_id else None
+
+    flight = figures.get("flight")
+    return KeyFigures(
+        flight_km=length_km(item_geometry(catalog.item(flight), catalog)) if flight else None,
+        arrival=start_day("arrival"),
+        departure=start_day("departure"),
     )

@@ -59,7 +59,7 @@ def test_the_page_opens_on_6_september_with_map_panel_and_figures():
     _, args = the_map(at)
     assert "fx-day-1976-09-06" in args["feature_group"]
     assert "Flown on 6 Sep (drawn track)" in figures(at) and "623 km" in figures(at)
-    assert "day 1 of 70" in figures(at)
+    assert "day 1 of 71" in figures(at)
     assert not at.warning
 
 

@@ -224,3 +224,32 @@ def test_dated_facts_of_the_article_carry_their_dates(item_id: str, start: str, 
 )
 def test_figures_of_the_article_are_carried_over(item_id: str, figure: str) -> None:
     assert figure in load_catalog().item(item_id).description
+
+
+@pytest.mark.parametrize(
+    ("figures", "message"),
+    [
+        ('flight = "c5a-airlift"', None),
+        ('arrival = "c5a-airlift"\ndeparture = "c5a-airlift"', None),
+        (
+            'flight = "no-such-item"',
+            "catalog.toml: [figures]: flight: item 'no-such-item' is unknown",
+        ),
+        ('speed = "c5a-airlift"', "catalog.toml: [figures]: speed is not one of flight, arrival"),
+    ],
+)
+def test_figures_name_existing_items(figures: str, message: str | None) -> None:
+    text = GOOD + f"\n[figures]\n{figures}\n"
+    if message is None:
+        assert parse_catalog(text).figures
+    else:
+        with pytest.raises(CatalogError, match=message.replace("[", r"\[").replace("]", r"\]")):
+            parse_catalog(text)
+
+
+def test_the_flight_figure_must_be_a_route() -> None:
+    text = GOOD.replace(
+        'geometry = { route = ["hakodate-airport", "hyakuri"] }', 'geometry = { point = "hyakuri" }'
+    )
+    with pytest.raises(CatalogError, match="flight: item 'c5a-airlift' is not a route item"):
+        parse_catalog(text + '\n[figures]\nflight = "c5a-airlift"\n')

@@ -201,3 +201,35 @@ def test_presentation_gives_titles_and_styles_of_the_chosen_layers():
     assert titles == {"hakodate": "Hakodate Airport", "c5a_route": "C-5A transfer, 25 Sep"}
     assert styles["c5a_route"] is layers.LAYERS["c5a_route"].style
     assert list(styles) == ["hakodate", "c5a_route"]
+
+
+def test_key_figures_come_from_the_catalog():
+    figures = layers.key_figures()
+    assert figures.flight_km == pytest.approx(
+        length_km(
+            layers.build_layer("defection_flight")
+            .set_index("id")
+            .loc["defection-route", "geometry"]
+        )
+    )
+    assert 600 < figures.flight_km < 800
+    assert (figures.arrival, figures.departure) == (date(1976, 9, 6), date(1976, 11, 15))
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (None, "71 days"),
+        (date(1976, 9, 5), "71 days"),
+        (date(1976, 9, 6), "day 1 of 71"),
+        (date(1976, 11, 15), "day 71 of 71"),
+        (date(1976, 11, 16), "71 days"),
+    ],
+)
+def test_days_in_japan(day, expected):
+    figures = layers.KeyFigures(None, date(1976, 9, 6), date(1976, 11, 15))
+    assert figures.days_in_japan(day) == expected
+
+
+def test_days_in_japan_unknown_without_dates():
+    assert layers.KeyFigures(None, None, date(1976, 11, 15)).days_in_japan() is None
