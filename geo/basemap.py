@@ -13,7 +13,8 @@ import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-REGION: tuple[float, float, float, float] = (125.0, 30.0, 150.0, 50.0)  # west, south, east, north
+# west, south, east, north: Korea to the Kurils and Hyakuri to Magadan, so every feature is on it
+REGION: tuple[float, float, float, float] = (125.0, 30.0, 155.0, 61.0)
 
 RESOLUTIONS: tuple[str, ...] = ("c", "l", "i", "h", "f")  # crude .. full; c, l, i ship by default
 DEFAULT_RESOLUTION = "i"

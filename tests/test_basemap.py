@@ -200,16 +200,26 @@ def test_corrupt_meta_file_is_a_clear_error(data_dir: Path, meta_line: str, mess
 def test_a_tiny_hand_made_dataset_is_read_and_clipped(data_dir: Path) -> None:
     # One land square straddling the region's east edge, stored with 0..360 longitudes
     # shifted by -360 (as some datasets do), plus a lake inside it.
-    land_ring = [-212.0, 40.0, -208.0, 40.0, -208.0, 42.0, -212.0, 42.0, -212.0, 40.0]
-    lake_ring = [148.5, 40.5, 149.0, 40.5, 149.0, 41.0, 148.5, 41.0, 148.5, 40.5]
+    land_ring = [-207.0, 40.0, -203.0, 40.0, -203.0, 42.0, -207.0, 42.0, -207.0, 40.0]
+    lake_ring = [153.5, 40.5, 154.0, 40.5, 154.0, 41.0, 153.5, 41.0, 153.5, 40.5]
     (data_dir / "gshhs_i.dat").write_bytes(_f32(land_ring) + _f32(lake_ring))
     (data_dir / "gshhsmeta_i.dat").write_text(
         "1 1.0 5 40.0 42.0 0 40 0-E\n2 1.0 5 40.5 41.0 40 40 1\n"
     )
     (frame,) = land().geometry
-    expected = box(148.0, 40.0, 150.0, 42.0).difference(box(148.5, 40.5, 149.0, 41.0))
+    assert REGION[2] == 155.0  # the east edge the square straddles
+    expected = box(153.0, 40.0, 155.0, 42.0).difference(box(153.5, 40.5, 154.0, 41.0))
     assert frame.normalize().equals(expected.normalize())
 
 
 def _f32(values: list[float]) -> bytes:
     return np.asarray(values, dtype="<f4").tobytes()
+
+
+def test_every_feature_of_every_layer_lies_on_the_basemap():
+    import layers
+
+    west, south, east, north = land().total_bounds
+    for layer_id, frame in layers.build_all().items():
+        fw, fs, fe, fn = frame.total_bounds
+        assert west <= fw and south <= fs and fe <= east and fn <= north, layer_id
