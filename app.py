@@ -26,6 +26,7 @@ from streamlit_folium import st_folium
 
 import layers
 from geo import mapview
+from geo.catalog import CatalogError
 from geo.timing import DEFECTION_DAY, JST, PERIOD_END, PERIOD_START, active_mask, parse_day
 
 if TYPE_CHECKING:
@@ -164,7 +165,9 @@ def _initial_state() -> None:
         except ValueError as error:
             notices.append(f"Ignored date {_short(params['date'])}: {_short(str(error), 70)}.")
     chosen = list(layers.LAYERS)
-    if "layers" in params:
+    if "layers" in params and not params["layers"].strip():
+        chosen = []  # a view shared with every layer switched off
+    elif "layers" in params:
         try:
             chosen = layers.parse_layer_ids(params["layers"])
         except ValueError as error:
@@ -582,6 +585,11 @@ def export_panel(day: date, chosen: list[str]) -> None:
 def main(map_renderer: Callable[..., Any] = render_map) -> None:
     """The page. `map_renderer` is swappable so the benchmark can time a naive map."""
     st.set_page_config(page_title="foxbat76: the MiG-25 defection, 1976", layout="wide")
+    try:
+        load_layers()  # loads and checks the fact catalog
+    except CatalogError as error:
+        st.error(f"The fact catalog has an error: {_short(str(error), 300)}")
+        st.stop()
     _initial_state()
     _apply_pending()
     day, at, chosen = current_view()

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from geo.places import Place, resolve_coordinates
 from geo.schema import CERTAINTIES
-from geo.timing import JST
+from geo.timing import JST, PERIOD_END, PERIOD_START, day_bounds
 
 CATALOG_PATH = Path(__file__).parent / "data" / "catalog.toml"
 # Everything in the story lies in this box; a point outside it is a typo or swapped lat/lon.
@@ -145,6 +146,13 @@ def _fail(name: str, record: str, message: str) -> CatalogError:
     return CatalogError(f"{name}: {record}: {message}")
 
 
+def _ref(value: Any, name: str, record: str, field_name: str) -> str:
+    """An id that refers to another record: must be text (a list or number cannot be looked up)."""
+    if not isinstance(value, str):
+        raise _fail(name, record, f"{field_name} must be an id in quotes, got {value!r}")
+    return value
+
+
 def _text(value: Any, name: str, record: str, field_name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _fail(name, record, f"{field_name} is empty or not text")
@@ -254,7 +262,7 @@ def _source_ids(value: Any, name: str, record: str, sources: dict[str, Source]) 
     if not isinstance(value, list) or not value:
         raise _fail(name, record, "sources is empty")
     for source_id in value:
-        if source_id not in sources:
+        if _ref(source_id, name, record, "sources") not in sources:
             raise _fail(name, record, f"sources: unknown source {source_id!r}")
     return tuple(value)
 
@@ -286,7 +294,7 @@ def _check_geometry(
     if kind in ("point", "circle", "buffer"):
         _check_waypoint(value, name, record, places)
     elif kind == "along":
-        if value not in route_ids:
+        if not isinstance(value, str) or value not in route_ids:
             raise _fail(name, record, f"geometry: along needs a route item id, got {value!r}")
     else:
         least = {"points": 1, "route": 2, "polygon": 3}[kind]
@@ -318,6 +326,7 @@ def _parse_items(
         record.get("id")
         for record in records
         if isinstance(record, dict)
+        and isinstance(record.get("id"), str)
         and isinstance(record.get("geometry"), dict)
         and "route" in record["geometry"]
     }
@@ -339,7 +348,7 @@ def _parse_items(
         unknown = set(record) - set(ITEM_FIELDS)
         if unknown:
             raise _fail(name, label, f"unknown field(s) {', '.join(sorted(unknown))}")
-        if record["layer"] not in layers:
+        if _ref(record["layer"], name, label, "layer") not in layers:
             raise _fail(name, label, f"layer {record['layer']!r} is unknown")
         start = _time(record["start"], name, label, "start")
         end = _time(record["end"], name, label, "end")
@@ -389,9 +398,9 @@ def _parse_stays(
         place, route = record.get("place"), record.get("route")
         if (place is None) == (route is None):
             raise _fail(name, label, "needs exactly one of place or route")
-        if place is not None and place not in places:
+        if place is not None and _ref(place, name, label, "place") not in places:
             raise _fail(name, label, f"place {place!r} is unknown")
-        if route is not None and route not in routes:
+        if route is not None and _ref(route, name, label, "route") not in routes:
             raise _fail(name, label, f"route {route!r} is not a route item")
         start = _time(record["start"], name, label, "start")
         end = _time(record["end"], name, label, "end")
@@ -410,7 +419,42 @@ def _parse_stays(
                 route=route,
             )
         )
+    _check_stays_cover_the_period(stays, name)
     return tuple(stays)
+
+
+def _check_stays_cover_the_period(stays: list[Stay], name: str) -> None:
+    """The jet is somewhere at every moment of the period: stays meet end to start, no overlap."""
+    if not stays:
+        return
+    order = sorted(range(len(stays)), key=lambda index: stays[index].start)
+    first, last = stays[order[0]], stays[order[-1]]
+    period_start, period_end = day_bounds(PERIOD_START)[0], day_bounds(PERIOD_END)[1]
+    if first.start > period_start:
+        raise _fail(
+            name,
+            f"mig25 stay #{order[0] + 1}",
+            f"the first stay starts {first.start.isoformat()}, after the period begins "
+            f"({period_start.isoformat()})",
+        )
+    last_second = period_end - timedelta(seconds=1)
+    if last.end < last_second:
+        raise _fail(
+            name,
+            f"mig25 stay #{order[-1] + 1}",
+            f"the last stay ends {last.end.isoformat()}, before the period ends "
+            f"({last_second.isoformat()})",
+        )
+    for before, after in pairwise(order):
+        ends, starts = stays[before].end, stays[after].start
+        if starts != ends:
+            kind = "a gap" if starts > ends else "an overlap"
+            raise _fail(
+                name,
+                f"mig25 stay #{after + 1}",
+                f"starts {starts.isoformat()} but stay #{before + 1} ends {ends.isoformat()} "
+                f"({kind}: stays must meet end to start)",
+            )
 
 
 FIGURES = ("flight", "arrival", "departure")
@@ -424,7 +468,7 @@ def _parse_figures(table: Any, name: str, items: tuple[Item, ...]) -> dict[str, 
     for key, item_id in table.items():
         if key not in FIGURES:
             raise _fail(name, "[figures]", f"{key} is not one of {', '.join(FIGURES)}")
-        if item_id not in ids:
+        if _ref(item_id, name, "[figures]", key) not in ids:
             raise _fail(name, "[figures]", f"{key}: item {item_id!r} is unknown")
         if key == "flight" and "route" not in ids[item_id].geometry:
             raise _fail(name, "[figures]", f"flight: item {item_id!r} is not a route item")

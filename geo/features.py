@@ -11,7 +11,7 @@ from shapely import Geometry, LineString, MultiPoint, MultiPolygon, Point, Polyg
 from shapely.geometry.polygon import orient
 
 from geo import basemap, geodesy
-from geo.catalog import Catalog, Item, Stay, load_catalog
+from geo.catalog import Catalog, CatalogError, Item, Stay, load_catalog
 from geo.schema import COLUMNS, CRS
 from geo.timing import DEFECTION_DAY, JST, PERIOD_END, PERIOD_START, day_bounds
 
@@ -70,7 +70,16 @@ def _ccw(geometry: Geometry) -> Geometry:
 
 
 def item_geometry(item: Item, catalog: Catalog) -> Geometry:
-    """The lon/lat geometry of one catalog item."""
+    """The lon/lat geometry of one catalog item (CatalogError naming the item if undrawable)."""
+    try:
+        return _draw(item, catalog)
+    except CatalogError:
+        raise
+    except ValueError as error:
+        raise CatalogError(f"{catalog.name}: item '{item.id}': geometry: {error}") from None
+
+
+def _draw(item: Item, catalog: Catalog) -> Geometry:
     spec = item.geometry
     if "point" in spec:
         return geodesy.point(_lonlat(spec["point"], catalog))

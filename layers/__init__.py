@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -82,6 +83,7 @@ class KeyFigures:
         return f"{total} days"
 
 
+@lru_cache(maxsize=1)
 def _registry() -> dict[str, LayerSpec]:
     titles = load_catalog().layers
     registry = {
@@ -96,36 +98,51 @@ def _registry() -> dict[str, LayerSpec]:
     return registry
 
 
-LAYERS: dict[str, LayerSpec] = _registry()
+# The registry is built on first use, not at import: a catalog error must reach the CLI's and
+# the app's error handling as one clear message, not escape as a traceback from `import layers`.
+if TYPE_CHECKING:
+    LAYERS: dict[str, LayerSpec]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LAYERS":
+        return _registry()
+    raise AttributeError(f"module 'layers' has no attribute {name!r}")
 
 
 def parse_layer_ids(text: str | None) -> list[str]:
-    """Layer ids from a comma-separated list (all when empty); unknown ids raise ValueError."""
-    if text is None or not text.strip():
-        return list(LAYERS)
+    """Layer ids from a comma-separated list (all when None); none or unknown ids: ValueError."""
+    registry = _registry()
+    if text is None:
+        return list(registry)
     wanted = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = [layer_id for layer_id in wanted if layer_id not in LAYERS]
+    if not wanted:
+        raise ValueError(f"no layer ids in {text!r} (known: {', '.join(registry)})")
+    unknown = [layer_id for layer_id in wanted if layer_id not in registry]
     if unknown:
-        raise ValueError(f"unknown layer {unknown[0]!r} (known: {', '.join(LAYERS)})")
+        raise ValueError(f"unknown layer {unknown[0]!r} (known: {', '.join(registry)})")
     return list(dict.fromkeys(wanted))
 
 
 def presentation(layer_ids: list[str] | tuple[str, ...]) -> tuple[dict[str, str], dict[str, Any]]:
     """Titles and styles of the given layers, by id, for exports that draw or name them."""
-    specs = [LAYERS[layer_id] for layer_id in layer_ids]
+    specs = [_registry()[layer_id] for layer_id in layer_ids]
     return {s.id: s.title for s in specs}, {s.id: s.style for s in specs}
 
 
 def build_layer(layer_id: str) -> gpd.GeoDataFrame:
     """Build one layer by id."""
-    if layer_id not in LAYERS:
-        raise ValueError(f"build_layer: unknown layer {layer_id!r} (known: {', '.join(LAYERS)})")
-    return LAYERS[layer_id].build()
+    registry = _registry()
+    if layer_id not in registry:
+        known = ", ".join(registry)
+        raise ValueError(f"build_layer: unknown layer {layer_id!r} (known: {known})")
+    return registry[layer_id].build()
 
 
 def build_all(layer_ids: list[str] | None = None) -> dict[str, gpd.GeoDataFrame]:
     """Build the given layers (all by default), keyed by id, in display order."""
-    return {layer_id: build_layer(layer_id) for layer_id in (layer_ids or list(LAYERS))}
+    chosen = list(_registry()) if layer_ids is None else layer_ids
+    return {layer_id: build_layer(layer_id) for layer_id in chosen}
 
 
 def all_features() -> gpd.GeoDataFrame:

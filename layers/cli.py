@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--date", required=True, help="YYYY-MM-DD, 1976-09-01..1976-11-30")
     export = commands.add_parser("export", help="export layers to files")
     export.add_argument("--format", required=True, help=f"one of {', '.join(FORMATS)}")
-    export.add_argument("--out", required=True, type=Path, help="output directory or file")
+    export.add_argument("--out", required=True, help="output directory or file")
     export.add_argument("--date", help="only items active that JST day (YYYY-MM-DD)")
     export.add_argument("--layers", help="comma-separated layer ids (default: all)")
     return parser
@@ -42,10 +42,11 @@ def _fail(message: str) -> int:
 def _layers_table() -> int:
     import layers
 
+    frames = layers.build_all()  # before printing: a catalog error leaves no half table
     header = f"{'id':<18} {'title':<30} {'features':>8}  {'first':<10}  {'last':<10}"
     print(header)
     print("-" * len(header))
-    for layer_id, frame in layers.build_all().items():
+    for layer_id, frame in frames.items():
         first = frame["start"].min().date().isoformat()
         last = frame["end"].max().date().isoformat()
         title = layers.LAYERS[layer_id].title
@@ -54,9 +55,11 @@ def _layers_table() -> int:
 
 
 def _check() -> int:
+    import layers
     from geo.catalog import CATALOG_PATH, load_catalog
 
     catalog = load_catalog()
+    layers.build_all()  # every item must also be drawable (e.g. no self-crossing polygon)
     print(
         f"{CATALOG_PATH.name}: ok — {len(catalog.items)} items in {len(catalog.layers)} layers, "
         f"{len(catalog.places)} places, {len(catalog.sources)} sources"
@@ -72,7 +75,10 @@ def _where(text: str) -> int:
         day = parse_day(text)
     except ValueError as error:
         return _fail(f"--date: {error}")
-    position = layers.mig25_position(day)
+    try:
+        position = layers.mig25_position(day)
+    except ValueError as error:
+        return _fail(str(error))
     point = position.geometry
     where = f"{point.y:.4f}°N, {point.x:.4f}°E; {position.certainty}"
     print(f"{day.isoformat()}: {position.status} ({where})")
@@ -84,6 +90,8 @@ def _export(args: argparse.Namespace) -> int:
     from geo.export import FORMATS, ExportError, export_layers, filter_frames
     from geo.timing import parse_day
 
+    if not args.out.strip():  # Path("") would quietly mean the current directory
+        return _fail("--out: the path is empty")
     if args.format not in FORMATS:
         return _fail(f"--format: unknown format {args.format!r} (choose from {', '.join(FORMATS)})")
     try:
@@ -99,7 +107,7 @@ def _export(args: argparse.Namespace) -> int:
     try:
         _, empty = filter_frames(frames, day)
         written = export_layers(
-            frames, args.format, args.out, day=day, titles=titles, styles=styles
+            frames, args.format, Path(args.out), day=day, titles=titles, styles=styles
         )
     except ExportError as error:
         return _fail(str(error))

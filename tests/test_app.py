@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import app
@@ -286,3 +287,29 @@ def test_the_download_content_is_the_export_of_the_panel_choice(tmp_path, fmt, d
     else:
         total = sum(len(gpd.read_file(path, layer=name)) for name in ("hakodate", "c5a_route"))
         assert total == expected
+
+
+def test_a_catalog_error_is_one_message_on_the_page(monkeypatch):
+    def broken() -> None:
+        raise app.CatalogError("catalog.toml: item 'x': end 1976-09-24 is before start 1976-09-25")
+
+    st.cache_data.clear()  # the page's own load_layers, not only this module's copy
+    monkeypatch.setattr(app.layers, "build_all", broken)
+    try:
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        assert not at.exception
+        (error,) = at.error
+        assert "item 'x': end 1976" in error.value.replace("\\", "")
+        assert not at.get("component_instance")  # no map drawn from a broken catalog
+    finally:
+        st.cache_data.clear()
+
+
+def test_a_shared_view_with_every_layer_off_reloads_that_way():
+    at = run_app(date="1976-09-25")
+    layer_pills(at).set_value([]).run()
+    assert at.query_params["layers"] == ""
+    again = run_app(date="1976-09-25", layers="")
+    assert not again.warning
+    assert layer_pills(again).value == []
+    assert "No new event on this day" in panel(again)

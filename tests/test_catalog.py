@@ -253,3 +253,93 @@ def test_the_flight_figure_must_be_a_route() -> None:
     )
     with pytest.raises(CatalogError, match="flight: item 'c5a-airlift' is not a route item"):
         parse_catalog(text + '\n[figures]\nflight = "c5a-airlift"\n')
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            _bad('layer = "c5a_route"', 'layer = ["c5a_route"]'),
+            f"{ITEM}: layer must be an id in quotes, got ['c5a_route']",
+        ),
+        (
+            _bad('sources = ["article"]', 'sources = [["article"]]'),
+            f"{ITEM}: sources must be an id in quotes, got ['article']",
+        ),
+        (
+            _bad('id = "c5a-airlift"', 'id = ["c5a-airlift"]'),
+            "catalog.toml: item #1: id is missing or empty",
+        ),
+    ],
+)
+def test_a_list_where_an_id_belongs_gets_a_message_not_a_crash(text: str, message: str) -> None:
+    with pytest.raises(CatalogError) as caught:
+        parse_catalog(text)
+    assert str(caught.value) == message
+
+
+STAYS = """
+[[mig25]]
+start = 1976-09-01T00:00:00+09:00
+end = 1976-09-25T00:00:00+09:00
+place = "hakodate-airport"
+status = "At Hakodate"
+certainty = "documented"
+sources = ["article"]
+
+[[mig25]]
+start = 1976-09-25T00:00:00+09:00
+end = 1976-11-30T23:59:59+09:00
+place = "hyakuri"
+status = "At Hyakuri"
+certainty = "documented"
+sources = ["article"]
+"""
+
+
+def test_stays_that_meet_and_cover_the_period_load() -> None:
+    catalog = parse_catalog(GOOD + STAYS)
+    assert [stay.place for stay in catalog.mig25] == ["hakodate-airport", "hyakuri"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "start = 1976-09-25T00:00:00+09:00\nend = 1976-11-30",
+            "start = 1976-10-01T00:00:00+09:00\nend = 1976-11-30",
+            "catalog.toml: mig25 stay #2: starts 1976-10-01T00:00:00+09:00 but stay #1 ends "
+            "1976-09-25T00:00:00+09:00 (a gap: stays must meet end to start)",
+        ),
+        (
+            "start = 1976-09-25T00:00:00+09:00\nend = 1976-11-30",
+            "start = 1976-09-20T00:00:00+09:00\nend = 1976-11-30",
+            "catalog.toml: mig25 stay #2: starts 1976-09-20T00:00:00+09:00 but stay #1 ends "
+            "1976-09-25T00:00:00+09:00 (an overlap: stays must meet end to start)",
+        ),
+        (
+            "start = 1976-09-01T00:00:00+09:00\nend = 1976-09-25",
+            "start = 1976-09-02T00:00:00+09:00\nend = 1976-09-25",
+            "catalog.toml: mig25 stay #1: the first stay starts 1976-09-02T00:00:00+09:00, "
+            "after the period begins (1976-09-01T00:00:00+09:00)",
+        ),
+        (
+            "end = 1976-11-30T23:59:59+09:00",
+            "end = 1976-11-15T00:00:00+09:00",
+            "catalog.toml: mig25 stay #2: the last stay ends 1976-11-15T00:00:00+09:00, "
+            "before the period ends (1976-11-30T23:59:59+09:00)",
+        ),
+        (
+            'place = "hyakuri"',
+            'place = ["hyakuri"]',
+            "catalog.toml: mig25 stay #2: place must be an id in quotes, got ['hyakuri']",
+        ),
+    ],
+)
+def test_stays_must_cover_the_period_without_gaps_or_overlaps(
+    old: str, new: str, message: str
+) -> None:
+    assert old in STAYS
+    with pytest.raises(CatalogError) as caught:
+        parse_catalog(GOOD + STAYS.replace(old, new, 1))
+    assert str(caught.value) == message

@@ -1,6 +1,10 @@
 """Tests for the foxbat76 CLI: layer table, catalog check, MiG position and GeoJSON export."""
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -69,6 +73,9 @@ def test_export_all_layers_without_date(tmp_path: Path) -> None:
         (["--date", "1976-12-01"], "--date: date 1976-12-01 is outside 1976-09-01..1976-11-30"),
         (["--layers", "hakodate,moon"], "--layers: unknown layer 'moon'"),
         (["--format", "shp"], "--format: unknown format 'shp'"),
+        (["--layers", ","], "--layers: no layer ids in ','"),
+        (["--layers", ""], "--layers: no layer ids in ''"),
+        (["--out", " "], "--out: the path is empty"),
     ],
 )
 def test_bad_export_arguments_exit_2_with_one_line(
@@ -97,3 +104,56 @@ def test_missing_arguments_exit_2_with_one_line(capsys) -> None:
     assert stop.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.splitlines() == [err] and "--out" in err
+
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT / "geo" / "data" / "catalog.toml"
+
+
+def run_with_catalog(tmp_path: Path, old: str, new: str, *argv: str) -> subprocess.CompletedProcess:
+    """Run the CLI in a fresh process on a copy of the code whose catalog has one edit."""
+    text = CATALOG.read_text(encoding="utf-8")
+    assert old in text
+    for package in ("geo", "layers"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("*.pyc"))
+    (tmp_path / "geo" / "data" / "catalog.toml").write_text(text.replace(old, new, 1), "utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    return subprocess.run(
+        [sys.executable, "-m", "layers.cli", *argv],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("command", [["check"], ["layers"], ["where", "--date", "1976-10-01"]])
+def test_a_bad_catalog_gives_one_line_not_a_traceback(tmp_path: Path, command: list[str]) -> None:
+    result = run_with_catalog(
+        tmp_path,
+        'end = 1976-09-25T23:59:59+09:00\ngeometry = { route = ["hakodate-airport", "hyakuri-ab"]',
+        'end = 1976-09-24T00:00:00+09:00\ngeometry = { route = ["hakodate-airport", "hyakuri-ab"]',
+        *command,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        "foxbat76: error: catalog.toml: item 'c5a-airlift': end 1976-09-24T00:00:00+09:00 "
+        "is before start 1976-09-25T00:00:00+09:00"
+    )
+    assert result.stdout == ""
+
+
+def test_check_finds_an_item_that_cannot_be_drawn(tmp_path: Path) -> None:
+    # The strait patrol's first two corners swapped: its outline crosses itself.
+    result = run_with_catalog(
+        tmp_path,
+        "{ lat = 41.80, lon = 139.95 }, { lat = 41.25, lon = 139.95 }",
+        "{ lat = 41.25, lon = 139.95 }, { lat = 41.80, lon = 139.95 }",
+        "check",
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        "foxbat76: error: catalog.toml: item 'msdf-tsugaru-patrol': geometry: "
+    )
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -172,7 +172,12 @@ def test_mig25_position_known_for_every_day_of_the_period() -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("hakodate,nope", "unknown layer 'nope'"), ("x", "unknown layer 'x'")],
+    [
+        ("hakodate,nope", "unknown layer 'nope'"),
+        ("x", "unknown layer 'x'"),
+        ("", "no layer ids in ''"),
+        (" , ", "no layer ids in ' , '"),
+    ],
 )
 def test_parse_layer_ids_bad(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -181,7 +186,13 @@ def test_parse_layer_ids_bad(text: str, message: str) -> None:
 
 def test_parse_layer_ids_good() -> None:
     assert layers.parse_layer_ids(" hakodate, c5a_route,hakodate") == ["hakodate", "c5a_route"]
-    assert layers.parse_layer_ids("") == LAYER_IDS
+    assert layers.parse_layer_ids(None) == LAYER_IDS
+
+
+def test_build_all_builds_what_it_is_asked_for() -> None:
+    assert list(layers.build_all(["hakodate"])) == ["hakodate"]
+    assert layers.build_all([]) == {}
+    assert list(layers.build_all()) == LAYER_IDS
 
 
 def test_layers_do_not_import_ui_libraries() -> None:
