@@ -134,7 +134,7 @@ def parse_catalog(text: str, name: str = "catalog.toml") -> Catalog:
     except tomllib.TOMLDecodeError as error:
         raise CatalogError(f"{name}: not valid TOML: {error}") from None
     sources = _parse_sources(data.get("sources", {}), name)
-    places = _parse_places(data.get("places", {}), name)
+    places = _parse_places(data.get("places", {}), name, sources)
     layers = _parse_layers(data.get("layers", {}), name)
     items = _parse_items(data.get("items", []), name, sources, places, layers)
     stays = _parse_stays(data.get("mig25", []), name, sources, places, items)
@@ -176,7 +176,7 @@ def _parse_sources(table: Any, name: str) -> dict[str, Source]:
     return sources
 
 
-def _parse_places(table: Any, name: str) -> dict[str, Place]:
+def _parse_places(table: Any, name: str, sources: dict[str, Source]) -> dict[str, Place]:
     if not isinstance(table, dict):
         raise CatalogError(f"{name}: [places] must be a table")
     places = {}
@@ -190,6 +190,13 @@ def _parse_places(table: Any, name: str) -> dict[str, Place]:
             message = error.args[0] if error.args else str(error)
             raise _fail(name, label, str(message)) from None
         _check_lonlat(lon, lat, name, label, "coordinates")
+        if "lat" in record and coords_source not in sources:
+            raise _fail(
+                name,
+                label,
+                f"coords_source {coords_source!r} is not a source id "
+                f"(known: {', '.join(sources)})",
+            )
         places[place_id] = Place(
             id=place_id,
             name=_text(record.get("name"), name, label, "name"),

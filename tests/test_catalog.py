@@ -25,7 +25,7 @@ name = "Hyakuri"
 kind = "air_base"
 lat = 36.1811
 lon = 140.415
-coords_source = "test"
+coords_source = "article"
 
 [[items]]
 id = "c5a-airlift"
@@ -125,8 +125,13 @@ ITEM = "catalog.toml: item 'c5a-airlift'"
             "catalog.toml: place 'hakodate-airport': ICAO id 'ZZZZ' is not in airportsdata",
         ),
         (
-            _bad('coords_source = "test"', ""),
+            _bad('coords_source = "article"', ""),
             "catalog.toml: place 'hyakuri': hand-entered 'lat'/'lon' need a 'coords_source'",
+        ),
+        (
+            _bad('coords_source = "article"', 'coords_source = "my guess"'),
+            "catalog.toml: place 'hyakuri': coords_source 'my guess' is not a source id "
+            "(known: article)",
         ),
         (
             _bad('route = ["hakodate-airport", "hyakuri"]', 'route = ["hyakuri"]'),
