@@ -27,7 +27,19 @@ from streamlit_folium import st_folium
 import layers
 from geo import mapview
 from geo.catalog import CatalogError
-from geo.timing import DEFECTION_DAY, JST, PERIOD_END, PERIOD_START, active_mask, parse_day
+from geo.features import day_moment
+from geo.timing import (
+    DEFECTION_DAY,
+    JST,
+    PERIOD_END,
+    PERIOD_START,
+    REPLAY_END,
+    active_mask,
+    parse_day,
+    parse_replay_time,
+    replay_time_at,
+    replay_times,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -36,9 +48,8 @@ ROOT = Path(__file__).resolve().parent
 STATIC_DIR = ROOT / "static"
 
 DEFAULT_DAY = DEFECTION_DAY
-REPLAY_START, REPLAY_END = dtime(12, 0), dtime(15, 0)
-REPLAY_STEP = timedelta(minutes=5)
 DEFAULT_TIME = REPLAY_END  # the whole of 6 Sep until the user rewinds
+REPLAY_TIMES = replay_times()
 PLAY_SECONDS = 1.0  # one day per second: readable, and the whole period in ~90 s
 DAY_DATASET = "fx_day"  # the timeline's one-row dataset holding the chosen day
 
@@ -124,32 +135,10 @@ def legend_entries() -> list[tuple[str, dict[str, Any]]]:
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def _replay_times() -> list[dtime]:
-    times, moment = [], datetime.combine(DEFECTION_DAY, REPLAY_START)
-    while moment.time() <= REPLAY_END:
-        times.append(moment.time())
-        moment += REPLAY_STEP
-    return times
-
-
-REPLAY_TIMES = _replay_times()
-
-
 def _short(value: str, limit: int = 40) -> str:
     """A user-supplied value, trimmed and with markdown specials neutralised, for notices."""
     escaped = "".join(f"\\{ch}" if ch in "\\`*_{}[]()<>#+-.!|~$:" else ch for ch in value[:limit])
     return escaped + ("..." if len(value) > limit else "")
-
-
-def parse_time(text: str) -> dtime:
-    """HH:MM on the 6 Sep replay grid (12:00-15:00 JST, 5-minute steps)."""
-    try:
-        value = dtime.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
-        raise ValueError(f"time {text!r} is not HH:MM") from None
-    if value not in REPLAY_TIMES:
-        raise ValueError(f"time {value:%H:%M} is not a 5-minute step between 12:00 and 15:00")
-    return value
 
 
 def _initial_state() -> None:
@@ -175,7 +164,7 @@ def _initial_state() -> None:
     at = DEFAULT_TIME
     if "time" in params:
         try:
-            at = parse_time(params["time"])
+            at = parse_replay_time(params["time"])
         except ValueError as error:
             notices.append(f"Ignored time {_short(params['time'])}: {_short(str(error), 70)}.")
     st.session_state.day = day
@@ -218,10 +207,10 @@ def _jump() -> None:
     start = row["start"].tz_convert(JST)
     st.session_state.day = start.date()
     if start.date() == DEFECTION_DAY:
-        # Land the replay on the first 5-minute step at or after the event, so it is drawn.
-        minutes = -(-(start.hour * 60 + start.minute) // 5) * 5
-        minutes = min(max(minutes, REPLAY_START.hour * 60), REPLAY_END.hour * 60)
-        st.session_state.at = dtime(minutes // 60, minutes % 60)
+        st.session_state.at = replay_time_at(start)  # a replay step at which it is drawn
+    if row["layer"] not in st.session_state.layers:
+        # The user asked for this event: show its layer rather than an empty map.
+        st.session_state.layers = [*st.session_state.layers, row["layer"]]
     st.session_state.jump = None
 
 
@@ -247,17 +236,21 @@ def _sync_url(day: date, chosen: list[str], at: dtime | None) -> None:
         wanted["layers"] = ",".join(chosen)
     if at is not None and at != DEFAULT_TIME:
         wanted["time"] = at.strftime("%H:%M")
-    if st.query_params.to_dict() != wanted:
+    # get_all: a repeated parameter (?date=a&date=b) must be rewritten too
+    shown = {key: st.query_params.get_all(key) for key in st.query_params}
+    if shown != {key: [value] for key, value in wanted.items()}:
         st.query_params.from_dict(wanted)
 
 
 @st.cache_data(show_spinner=False)
 def event_labels() -> dict[str, str]:
     """Labels like "06 Sep 13:10 · Radar contact" by item id, for the event list."""
-    return {
-        row.id: f"{row.start.tz_convert(JST):%d %b %H:%M} · {row.name}"
-        for row in load_items().itertuples()
-    }
+    labels = {}
+    for row in load_items().itertuples():
+        start = row.start.tz_convert(JST)
+        when = f"{start:%d %b}" if start.hour == start.minute == 0 else f"{start:%d %b %H:%M}"
+        labels[row.id] = f"{when} · {row.name}"
+    return labels
 
 
 # --- Page parts ----------------------------------------------------------------------------
@@ -465,13 +458,13 @@ def load_figures() -> layers.KeyFigures:
     return layers.key_figures()
 
 
-def figures_html(day: date, count: int) -> str:
+def figures_html(day: date, at: dtime | None, count: int) -> str:
     """Key figures as one small HTML row (one element, not seven, to redraw per day)."""
     figures = load_figures()
     cells = []
     if figures.flight_km is not None:
         cells.append(("Flown on 6 Sep (drawn track)", f"{figures.flight_km:,.0f} km"))
-    in_japan = figures.days_in_japan(day)
+    in_japan = figures.days_in_japan(day_moment(day, at))
     if in_japan is not None and figures.arrival and figures.departure:
         span = f"{figures.arrival.day} {figures.arrival:%b} to {figures.departure.day} " + (
             f"{figures.departure:%b}"
@@ -489,7 +482,7 @@ def figures_html(day: date, count: int) -> str:
 
 def key_figures(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[str]) -> None:
     """A few numbers: the 6 Sep flight's length, the jet's days in Japan, today's count."""
-    st.html(figures_html(day, len(day_items(items, day, at, chosen))))
+    st.html(figures_html(day, at, len(day_items(items, day, at, chosen))))
 
 
 # --- Export --------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ JST = timezone(timedelta(hours=9), "JST")
 PERIOD_START = date(1976, 9, 1)
 PERIOD_END = date(1976, 11, 30)
 DEFECTION_DAY = date(1976, 9, 6)
+# The 6 Sep replay: the flight's afternoon, JST, on a 5-minute grid.
+REPLAY_START, REPLAY_END = time(12, 0), time(15, 0)
+REPLAY_STEP_MINUTES = 5
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -54,3 +57,33 @@ def period_days() -> list[date]:
 def to_jst(moment: datetime | pd.Timestamp) -> datetime:
     """Express an aware time in JST."""
     return pd.Timestamp(moment).tz_convert(JST).to_pydatetime()
+
+
+def replay_times() -> list[time]:
+    """The replay's grid: 12:00, 12:05, ... 15:00."""
+    first = REPLAY_START.hour * 60 + REPLAY_START.minute
+    last = REPLAY_END.hour * 60 + REPLAY_END.minute
+    return [time(m // 60, m % 60) for m in range(first, last + 1, REPLAY_STEP_MINUTES)]
+
+
+def parse_replay_time(text: str) -> time:
+    """HH:MM on the replay grid; ValueError naming the value otherwise."""
+    try:
+        value = time.fromisoformat(text.strip())
+    except (ValueError, AttributeError, TypeError):
+        raise ValueError(f"time {text!r} is not HH:MM") from None
+    if value not in replay_times():
+        raise ValueError(
+            f"time {value:%H:%M} is not a {REPLAY_STEP_MINUTES}-minute step between "
+            f"{REPLAY_START:%H:%M} and {REPLAY_END:%H:%M}"
+        )
+    return value
+
+
+def replay_time_at(moment: datetime) -> time:
+    """The first replay step at or after `moment` (clamped to the grid), so it is already drawn."""
+    moment = to_jst(moment)
+    minutes = moment.hour * 60 + moment.minute + (moment.second > 0)
+    steps = -(-minutes // REPLAY_STEP_MINUTES) * REPLAY_STEP_MINUTES
+    grid = replay_times()
+    return min(max(time(min(steps // 60, 23), steps % 60), grid[0]), grid[-1])

@@ -67,19 +67,20 @@ class KeyFigures:
     """The dashboard's headline numbers, from the items named in the catalog's [figures]."""
 
     flight_km: float | None  # geodesic length of the drawn 6 Sep track
-    arrival: date | None  # the jet's first day in Japan (JST)
-    departure: date | None  # its last day in Japan (JST)
+    arrival: datetime | None  # when the jet reached Japan (JST)
+    departure: datetime | None  # when it left (JST)
 
-    def days_in_japan(self, day: date | None = None) -> str | None:
-        """'71 days', or on a day while the jet was in Japan 'day 20 of 71'.
+    def days_in_japan(self, moment: datetime | None = None) -> str | None:
+        """'71 days', or at a moment while the jet was in Japan 'day 20 of 71'.
 
         Calendar days in JST, arrival and departure days included.
         """
         if self.arrival is None or self.departure is None:
             return None
-        total = (self.departure - self.arrival).days + 1
-        if day is not None and self.arrival <= day <= self.departure:
-            return f"day {(day - self.arrival).days + 1} of {total}"
+        first, last = self.arrival.date(), self.departure.date()
+        total = (last - first).days + 1
+        if moment is not None and self.arrival <= moment and moment.astimezone(JST).date() <= last:
+            return f"day {(moment.astimezone(JST).date() - first).days + 1} of {total}"
         return f"{total} days"
 
 
@@ -174,13 +175,13 @@ def key_figures() -> KeyFigures:
     catalog = load_catalog()
     figures = catalog.figures
 
-    def start_day(key: str) -> date | None:
+    def start(key: str) -> datetime | None:
         item_id = figures.get(key)
-        return catalog.item(item_id).start.astimezone(JST).date() if item_id else None
+        return catalog.item(item_id).start.astimezone(JST) if item_id else None
 
     flight = figures.get("flight")
     return KeyFigures(
         flight_km=length_km(item_geometry(catalog.item(flight), catalog)) if flight else None,
-        arrival=start_day("arrival"),
-        departure=start_day("departure"),
+        arrival=start("arrival"),
+        departure=start("departure"),
     )

@@ -313,3 +313,34 @@ def test_a_shared_view_with_every_layer_off_reloads_that_way():
     assert not again.warning
     assert layer_pills(again).value == []
     assert "No new event on this day" in panel(again)
+
+
+def test_jumping_to_an_event_on_a_hidden_layer_shows_that_layer():
+    at = run_app(date="1976-10-10", layers="hakodate")
+    at.sidebar.selectbox(key="jump").set_value("c5a-airlift").run()
+    assert day_slider(at).value == date(1976, 9, 25)
+    assert layer_pills(at).value == ["hakodate", "c5a_route"]
+    assert "USAF C-5A Galaxy airlift" in panel(at)
+    _, args = the_map(at)
+    assert '"c5a-airlift","active"' in args["feature_group"]
+
+
+def test_a_repeated_url_parameter_is_rewritten_to_the_view_shown():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["date"] = ["1976-09-06", "1976-09-07"]
+    at.run()
+    assert not at.exception
+    shown = day_slider(at).value.isoformat()
+    assert at.query_params["date"] == shown  # one value, the day on screen
+
+
+def test_whole_day_events_are_listed_without_a_midnight_time():
+    at = run_app()
+    labels = at.sidebar.selectbox(key="jump").options
+    assert any(label.startswith("25 Sep · ") for label in labels)
+    assert not any("00:00" in label for label in labels)
+
+
+def test_the_jet_counts_as_in_japan_only_once_it_has_landed():
+    assert "71 days" in figures(run_app(time="12:00"))
+    assert "day 1 of 71" in figures(run_app(time="14:00"))

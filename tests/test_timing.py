@@ -1,10 +1,11 @@
 """Tests for geo.timing: the JST day and the one active-on-day rule."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
 import pytest
 
+from geo import timing
 from geo.timing import (
     JST,
     PERIOD_END,
@@ -115,3 +116,42 @@ def test_parse_day_bad(text: str, message: str) -> None:
 def test_period_has_91_days() -> None:
     days = period_days()
     assert (len(days), days[0], days[-1]) == (91, PERIOD_START, PERIOD_END)
+
+
+def test_the_replay_grid_runs_from_noon_to_three_in_5_minute_steps() -> None:
+    grid = timing.replay_times()
+    assert (grid[0], grid[1], grid[-1], len(grid)) == (time(12, 0), time(12, 5), time(15, 0), 37)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("13:10", time(13, 10)), (" 15:00 ", time(15, 0))])
+def test_parse_replay_time_good(text: str, expected: time) -> None:
+    assert timing.parse_replay_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("13:07", "time 13:07 is not a 5-minute step between 12:00 and 15:00"),
+        ("11:55", "time 11:55 is not a 5-minute step"),
+        ("noon", "time 'noon' is not HH:MM"),
+        ("", "time '' is not HH:MM"),
+    ],
+)
+def test_parse_replay_time_bad(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        timing.parse_replay_time(text)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (datetime(1976, 9, 6, 13, 10, tzinfo=timing.JST), time(13, 10)),
+        (datetime(1976, 9, 6, 13, 11, tzinfo=timing.JST), time(13, 15)),
+        (datetime(1976, 9, 6, 13, 10, 30, tzinfo=timing.JST), time(13, 15)),
+        (datetime(1976, 9, 6, 4, 10, tzinfo=UTC), time(13, 10)),  # the same moment in UTC
+        (datetime(1976, 9, 6, 9, 0, tzinfo=timing.JST), time(12, 0)),
+        (datetime(1976, 9, 6, 23, 58, tzinfo=timing.JST), time(15, 0)),
+    ],
+)
+def test_replay_time_at_is_the_first_step_at_or_after(moment: datetime, expected: time) -> None:
+    assert timing.replay_time_at(moment) == expected
