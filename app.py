@@ -393,7 +393,8 @@ def day_panel(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[str
 
 @st.cache_data(show_spinner=False)
 def timeline_data() -> pd.DataFrame:
-    """One row per item for the timeline: layer title, name, JST start and end."""
+    """One row per item for the timeline: layer title, name, JST start and end, and whether it
+    lasts for days (drawn faint, so the events on the same row stay visible)."""
     items = load_items()
     # Instants get a few hours of width so they stay visible.
     end = items["end"].where(items["end"] > items["start"], items["start"] + pd.Timedelta(hours=8))
@@ -403,6 +404,7 @@ def timeline_data() -> pd.DataFrame:
             "name": items["name"],
             "start": items["start"].dt.tz_convert(JST).dt.tz_localize(None),
             "end": end.dt.tz_convert(JST).dt.tz_localize(None),
+            "lasting": (items["end"] - items["start"]) > pd.Timedelta(days=3),
         }
     )
 
@@ -418,27 +420,31 @@ def timeline_spec() -> dict[str, Any]:
 
     titles = [spec.title for spec in layers.LAYERS.values()]
     colors = [spec.style["color"] for spec in layers.LAYERS.values()]
-    bars = (
-        alt.Chart(timeline_data())
-        .mark_bar(height=10, cornerRadius=2)
-        .encode(
-            # No explicit domain: the items already span the period, and an explicit temporal
-            # domain makes Streamlit's Vega-Lite log conflicting-domain warnings.
-            x=alt.X("start:T", title=None, axis=alt.Axis(format="%d %b")),
-            x2="end:T",
-            y=alt.Y("layer:N", title=None, sort=titles),
-            color=alt.Color("layer:N", scale=alt.Scale(domain=titles, range=colors), legend=None),
-            tooltip=[alt.Tooltip("name:N"), alt.Tooltip("start:T", format="%d %b %H:%M")],
-        )
+    base = alt.Chart(timeline_data()).encode(
+        # No explicit domain: the items already span the period, and an explicit temporal
+        # domain makes Streamlit's Vega-Lite log conflicting-domain warnings.
+        x=alt.X("start:T", title=None, axis=alt.Axis(format="%d %b")),
+        x2="end:T",
+        y=alt.Y("layer:N", title=None, sort=titles, axis=alt.Axis(labelLimit=240)),
+        color=alt.Color("layer:N", scale=alt.Scale(domain=titles, range=colors), legend=None),
+        tooltip=[
+            alt.Tooltip("name:N"),
+            alt.Tooltip("start:T", format="%d %b %H:%M"),
+            alt.Tooltip("end:T", format="%d %b %H:%M"),
+        ],
     )
+    # Places and stays that last for weeks: thin and faint, under the day's events.
+    lasting = base.transform_filter("datum.lasting").mark_bar(height=5, opacity=0.35)
+    events = base.transform_filter("!datum.lasting").mark_bar(height=12, cornerRadius=2)
+    # The day rule goes underneath, in a neutral dashed grey, so it never hides a one-day bar.
     rule = (
         alt.Chart(alt.NamedData(name=DAY_DATASET))
-        .mark_rule(color="#b00020", strokeWidth=2)
+        .mark_rule(color="#555555", strokeWidth=1.5, strokeDash=[4, 3])
         .encode(x="day:T")  # shares the bars' x scale
     )
     themes = alt.theme if hasattr(alt, "theme") else alt.themes  # renamed in Altair 5.5
     with themes.enable("none"):  # no default 300x300 view config
-        return (bars + rule).properties(height=230).to_dict()
+        return (rule + lasting + events).properties(height=230).to_dict()
 
 
 def timeline(day: date) -> dict[str, Any]:

@@ -344,3 +344,23 @@ def test_whole_day_events_are_listed_without_a_midnight_time():
 def test_the_jet_counts_as_in_japan_only_once_it_has_landed():
     assert "71 days" in figures(run_app(time="12:00"))
     assert "day 1 of 71" in figures(run_app(time="14:00"))
+
+
+def timeline_day(at: AppTest) -> str:
+    """The day the timeline's rule stands on (its one-row named dataset, sent as Arrow)."""
+    import pyarrow as pa
+
+    (chart,) = at.get("vega_lite_chart")
+    (dataset,) = [d for d in chart.proto.datasets if d.name == app.DAY_DATASET]
+    return pa.ipc.open_stream(dataset.data.data).read_all().column("day")[0].as_py()
+
+
+def test_the_timeline_marks_the_chosen_day_under_the_items():
+    at = run_app(date="1976-09-25")
+    assert timeline_day(at) == "1976-09-25T12:00:00"
+    (chart,) = at.get("vega_lite_chart")
+    rule, lasting, events = json.loads(chart.proto.spec)["layer"]
+    assert rule["data"]["name"] == app.DAY_DATASET  # drawn first: never hides a bar
+    assert events["mark"]["height"] > lasting["mark"]["height"]
+    day_slider(at).set_value(date(1976, 10, 3)).run()
+    assert timeline_day(at) == "1976-10-03T12:00:00"
