@@ -3,7 +3,6 @@
 # ruff: noqa: E402  (the basemap warm-up below starts before the heavy imports on purpose)
 from __future__ import annotations
 
-import html
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -25,7 +24,7 @@ import pandas as pd
 from streamlit_folium import st_folium
 
 import layers
-from geo import mapview
+from geo import mapview, panel
 from geo.catalog import CatalogError
 from geo.features import day_moment
 from geo.timing import (
@@ -34,7 +33,6 @@ from geo.timing import (
     PERIOD_END,
     PERIOD_START,
     REPLAY_END,
-    active_mask,
     parse_day,
     parse_replay_time,
     replay_time_at,
@@ -347,48 +345,10 @@ def render_map(day: date, at: dtime | None, chosen: list[str]) -> None:
         st.caption("Leaflet is loaded from a CDN: run `python -m geo.assets` to work offline.")
 
 
-def _panel_item(row: Any, title: str) -> str:
-    esc = html.escape
-    return (
-        '<div style="margin:0 0 .8em 0">'
-        f"<b>{esc(str(row.name))}</b><br>"
-        f"<small>{esc(mapview.format_span(row.start, row.end))} · {esc(title)} · "
-        f"{esc(str(row.certainty))}</small>"
-        f'<p style="margin:.2em 0">{esc(str(row.description))}</p>'
-        f"<small>Sources: {esc(str(row.sources))}</small></div>"
-    )
-
-
-def day_items(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[str]) -> pd.DataFrame:
-    """The items of the chosen layers active that day (geo.timing's rule), and begun by `at`."""
-    today = items[active_mask(items, day).astype(bool) & items["layer"].isin(chosen)]
-    if at is not None:
-        today = today[today["start"] <= datetime.combine(day, at, tzinfo=JST)]
-    return today
-
-
-def panel_html(
-    items: pd.DataFrame, titles: dict[str, str], day: date, at: dtime | None, chosen: list[str]
-) -> str:
-    """The "On this day" panel as HTML: what starts that day, then what is ongoing; escaped."""
-    today = day_items(items, day, at, chosen)
-    starts = today["start"].dt.tz_convert(JST).dt.date == day
-    heading = f"On this day: {day.day} {day:%B %Y}" + (f", up to {at:%H:%M} JST" if at else "")
-    parts = [f'<div class="fx-panel"><h3>{html.escape(heading)}</h3>']
-    if not starts.any():
-        parts.append("<p><i>No new event on this day.</i></p>")
-    parts.extend(_panel_item(row, titles[row.layer]) for row in today[starts].itertuples())
-    if (~starts).any():
-        parts.append("<h4>Ongoing</h4>")
-        parts.extend(_panel_item(row, titles[row.layer]) for row in today[~starts].itertuples())
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def day_panel(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[str]) -> None:
+def day_panel(today: pd.DataFrame, day: date, moment: datetime | None) -> None:
     """The "On this day" panel (st.html: DOMPurify-sanitised, and our text is escaped)."""
     titles = {layer_id: spec.title for layer_id, spec in layers.LAYERS.items()}
-    st.html(panel_html(items, titles, day, at, chosen))
+    st.html(panel.panel_html(today, titles, day, moment))
 
 
 @st.cache_data(show_spinner=False)
@@ -459,36 +419,9 @@ def timeline(day: date) -> dict[str, Any]:
 
 
 @st.cache_data(show_spinner=False)
-def load_figures() -> layers.KeyFigures:
+def load_figures() -> panel.KeyFigures:
     """The flight's length and the jet's days in Japan (computed once)."""
-    return layers.key_figures()
-
-
-def figures_html(day: date, at: dtime | None, count: int) -> str:
-    """Key figures as one small HTML row (one element, not seven, to redraw per day)."""
-    figures = load_figures()
-    cells = []
-    if figures.flight_km is not None:
-        cells.append(("Flown on 6 Sep (drawn track)", f"{figures.flight_km:,.0f} km"))
-    in_japan = figures.days_in_japan(day_moment(day, at))
-    if in_japan is not None and figures.arrival and figures.departure:
-        span = f"{figures.arrival.day} {figures.arrival:%b} to {figures.departure.day} " + (
-            f"{figures.departure:%b}"
-        )
-        cells.append((f"Jet in Japan ({span})", in_japan))
-    cells.append(("On the map this day", str(count)))
-    html_cells = "".join(
-        '<div style="flex:1;min-width:10em">'
-        f'<div style="font-size:.85rem;opacity:.75">{html.escape(label)}</div>'
-        f'<div style="font-size:1.9rem">{html.escape(value)}</div></div>'
-        for label, value in cells
-    )
-    return f'<div class="fx-figures" style="display:flex;gap:1rem">{html_cells}</div>'
-
-
-def key_figures(items: pd.DataFrame, day: date, at: dtime | None, chosen: list[str]) -> None:
-    """A few numbers: the 6 Sep flight's length, the jet's days in Japan, today's count."""
-    st.html(figures_html(day, at, len(day_items(items, day, at, chosen))))
+    return panel.key_figures()
 
 
 # --- Export --------------------------------------------------------------------------------
@@ -603,10 +536,12 @@ def main(map_renderer: Callable[..., Any] = render_map) -> None:
     _sync_url(day, chosen, at)  # right behind the map, so a copied link matches what is shown
     items = load_items()
     sidebar(items, day)
-    key_figures(items, day, at, chosen)
+    moment = datetime.combine(day, at, tzinfo=JST) if at is not None else None
+    today = panel.day_items(items, day, moment, chosen)
+    st.html(panel.figures_html(load_figures(), day_moment(day, at), len(today)))
     left, right = st.columns([3, 2])
     with left:
-        day_panel(items, day, at, chosen)
+        day_panel(today, day, moment)
     with right:
         st.vega_lite_chart(timeline(day), width="stretch")
     export_panel(day, chosen)

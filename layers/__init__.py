@@ -14,10 +14,8 @@ import pandas as pd
 from shapely import Point
 
 from geo.catalog import load_catalog
-from geo.features import day_moment, item_geometry, stay_at
-from geo.geodesy import length_km
+from geo.features import day_moment, stay_at
 from geo.schema import COLUMNS, CRS
-from geo.timing import JST
 from layers import (
     aftermath,
     c5a_route,
@@ -60,28 +58,6 @@ class MigPosition:
     geometry: Point
     certainty: str
     sources: str
-
-
-@dataclass(frozen=True)
-class KeyFigures:
-    """The dashboard's headline numbers, from the items named in the catalog's [figures]."""
-
-    flight_km: float | None  # geodesic length of the drawn 6 Sep track
-    arrival: datetime | None  # when the jet reached Japan (JST)
-    departure: datetime | None  # when it left (JST)
-
-    def days_in_japan(self, moment: datetime | None = None) -> str | None:
-        """'71 days', or at a moment while the jet was in Japan 'day 20 of 71'.
-
-        Calendar days in JST, arrival and departure days included.
-        """
-        if self.arrival is None or self.departure is None:
-            return None
-        first, last = self.arrival.date(), self.departure.date()
-        total = (last - first).days + 1
-        if moment is not None and self.arrival <= moment and moment.astimezone(JST).date() <= last:
-            return f"day {(moment.astimezone(JST).date() - first).days + 1} of {total}"
-        return f"{total} days"
 
 
 @lru_cache(maxsize=1)
@@ -167,21 +143,4 @@ def mig25_position(day: date, at: time | None = None) -> MigPosition:
         geometry=position,
         certainty=stay.certainty,
         sources=load_catalog().citations(stay.sources),
-    )
-
-
-def key_figures() -> KeyFigures:
-    """Length of the 6 Sep flight and the jet's days in Japan; None where the catalog is silent."""
-    catalog = load_catalog()
-    figures = catalog.figures
-
-    def start(key: str) -> datetime | None:
-        item_id = figures.get(key)
-        return catalog.item(item_id).start.astimezone(JST) if item_id else None
-
-    flight = figures.get("flight")
-    return KeyFigures(
-        flight_km=length_km(item_geometry(catalog.item(flight), catalog)) if flight else None,
-        arrival=start("arrival"),
-        departure=start("departure"),
     )

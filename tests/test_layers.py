@@ -1,6 +1,6 @@
 """Tests for layers: schema and CRS of every layer, what each shows, and where the MiG-25 was."""
 
-from datetime import UTC, date, datetime, time
+from datetime import date, time
 
 import geopandas as gpd
 import pandas as pd
@@ -12,7 +12,7 @@ import layers
 from geo import basemap
 from geo.geodesy import distance_km, length_km
 from geo.schema import COLUMNS
-from geo.timing import JST, active_mask
+from geo.timing import active_mask
 
 LAYER_IDS = [
     "soviet_bases",
@@ -212,36 +212,3 @@ def test_presentation_gives_titles_and_styles_of_the_chosen_layers():
     assert titles == {"hakodate": "Hakodate Airport", "c5a_route": "C-5A transfer, 25 Sep"}
     assert styles["c5a_route"] is layers.LAYERS["c5a_route"].style
     assert list(styles) == ["hakodate", "c5a_route"]
-
-
-def test_key_figures_come_from_the_catalog():
-    figures = layers.key_figures()
-    route = layers.build_layer("defection_flight").set_index("id").loc["defection-route"]
-    assert figures.flight_km == pytest.approx(length_km(route["geometry"]))
-    assert 600 < figures.flight_km < 800
-    assert figures.arrival == datetime(1976, 9, 6, 13, 50, tzinfo=JST)
-    assert figures.departure.date() == date(1976, 11, 15)
-
-
-ARRIVAL = datetime(1976, 9, 6, 13, 50, tzinfo=JST)
-DEPARTURE = datetime(1976, 11, 15, 0, 0, tzinfo=JST)
-
-
-@pytest.mark.parametrize(
-    ("moment", "expected"),
-    [
-        (None, "71 days"),
-        (datetime(1976, 9, 5, 23, 59, 59, tzinfo=JST), "71 days"),
-        (datetime(1976, 9, 6, 12, 0, tzinfo=JST), "71 days"),  # still in the air
-        (datetime(1976, 9, 6, 13, 50, tzinfo=JST), "day 1 of 71"),
-        (datetime(1976, 9, 6, 5, 0, tzinfo=UTC), "day 1 of 71"),  # 14:00 JST
-        (datetime(1976, 11, 15, 23, 59, 59, tzinfo=JST), "day 71 of 71"),
-        (datetime(1976, 11, 16, 0, 0, tzinfo=JST), "71 days"),
-    ],
-)
-def test_days_in_japan(moment, expected):
-    assert layers.KeyFigures(None, ARRIVAL, DEPARTURE).days_in_japan(moment) == expected
-
-
-def test_days_in_japan_unknown_without_dates():
-    assert layers.KeyFigures(None, None, DEPARTURE).days_in_japan() is None

@@ -1,0 +1,113 @@
+"""The page's text beside the map: the "On this day" panel and the key figures, as escaped HTML."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from geo.catalog import Catalog, load_catalog
+from geo.features import item_geometry
+from geo.geodesy import length_km
+from geo.mapview import ACTIVE, classify, format_span
+from geo.timing import JST
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The dashboard's headline numbers, from the items named in the catalog's [figures]."""
+
+    flight_km: float | None  # geodesic length of the drawn 6 Sep track
+    arrival: datetime | None  # when the jet reached Japan (JST)
+    departure: datetime | None  # when it left (JST)
+
+    def days_in_japan(self, moment: datetime | None = None) -> str | None:
+        """'71 days', or at a moment while the jet was in Japan 'day 20 of 71'.
+
+        Calendar days in JST, arrival and departure days included.
+        """
+        if self.arrival is None or self.departure is None:
+            return None
+        first, last = self.arrival.date(), self.departure.date()
+        total = (last - first).days + 1
+        if moment is not None and self.arrival <= moment and moment.astimezone(JST).date() <= last:
+            return f"day {(moment.astimezone(JST).date() - first).days + 1} of {total}"
+        return f"{total} days"
+
+
+def key_figures(catalog: Catalog | None = None) -> KeyFigures:
+    """Length of the 6 Sep flight and the jet's days in Japan; None where the catalog is silent."""
+    catalog = catalog or load_catalog()
+    figures = catalog.figures
+
+    def start(key: str) -> datetime | None:
+        item_id = figures.get(key)
+        return catalog.item(item_id).start.astimezone(JST) if item_id else None
+
+    flight = figures.get("flight")
+    return KeyFigures(
+        flight_km=length_km(item_geometry(catalog.item(flight), catalog)) if flight else None,
+        arrival=start("arrival"),
+        departure=start("departure"),
+    )
+
+
+def day_items(
+    items: pd.DataFrame, day: date, moment: datetime | None, chosen: list[str]
+) -> pd.DataFrame:
+    """Items of the chosen layers on the map as the day's own (the map's rule, `classify`)."""
+    return items[(classify(items, day, moment) == ACTIVE) & items["layer"].isin(chosen)]
+
+
+def _item_html(row: Any, title: str) -> str:
+    esc = html.escape
+    return (
+        '<div style="margin:0 0 .8em 0">'
+        f"<b>{esc(str(row.name))}</b><br>"
+        f"<small>{esc(format_span(row.start, row.end))} · {esc(title)} · "
+        f"{esc(str(row.certainty))}</small>"
+        f'<p style="margin:.2em 0">{esc(str(row.description))}</p>'
+        f"<small>Sources: {esc(str(row.sources))}</small></div>"
+    )
+
+
+def panel_html(
+    today: pd.DataFrame, titles: dict[str, str], day: date, moment: datetime | None
+) -> str:
+    """The "On this day" panel: what starts that day, then what is ongoing; every string escaped."""
+    starts = today["start"].dt.tz_convert(JST).dt.date == day
+    heading = f"On this day: {day.day} {day:%B %Y}"
+    if moment is not None:
+        heading += f", up to {moment.astimezone(JST):%H:%M} JST"
+    parts = [f'<div class="fx-panel"><h3>{html.escape(heading)}</h3>']
+    if not starts.any():
+        parts.append("<p><i>No new event on this day.</i></p>")
+    parts.extend(_item_html(row, titles[row.layer]) for row in today[starts].itertuples())
+    if (~starts).any():
+        parts.append("<h4>Ongoing</h4>")
+        parts.extend(_item_html(row, titles[row.layer]) for row in today[~starts].itertuples())
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def figures_html(figures: KeyFigures, moment: datetime, count: int) -> str:
+    """Key figures as one small HTML row (one element, not several, to redraw per day)."""
+    cells = []
+    if figures.flight_km is not None:
+        cells.append(("Flown on 6 Sep (drawn track)", f"{figures.flight_km:,.0f} km"))
+    in_japan = figures.days_in_japan(moment)
+    if in_japan is not None and figures.arrival and figures.departure:
+        arrival, departure = figures.arrival, figures.departure
+        span = f"{arrival.day} {arrival:%b} to {departure.day} {departure:%b}"
+        cells.append((f"Jet in Japan ({span})", in_japan))
+    cells.append(("On the map this day", str(count)))
+    html_cells = "".join(
+        '<div style="flex:1;min-width:10em">'
+        f'<div style="font-size:.85rem;opacity:.75">{html.escape(label)}</div>'
+        f'<div style="font-size:1.9rem">{html.escape(value)}</div></div>'
+        for label, value in cells
+    )
+    return f'<div class="fx-figures" style="display:flex;gap:1rem">{html_cells}</div>'

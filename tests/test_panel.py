@@ -1,0 +1,111 @@
+"""Tests for geo.panel: key figures, the day's items, and the panel's escaped HTML."""
+
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pytest
+
+import layers
+from geo import panel
+from geo.geodesy import length_km
+from geo.timing import JST
+
+HOSTILE = "<img src=x onerror=alert(1)> ![x](http://example.com/x.png)"
+
+
+def test_key_figures_come_from_the_catalog():
+    figures = panel.key_figures()
+    route = layers.build_layer("defection_flight").set_index("id").loc["defection-route"]
+    assert figures.flight_km == pytest.approx(length_km(route["geometry"]))
+    assert 600 < figures.flight_km < 800
+    assert figures.arrival == datetime(1976, 9, 6, 13, 50, tzinfo=JST)
+    assert figures.departure.date() == date(1976, 11, 15)
+
+
+ARRIVAL = datetime(1976, 9, 6, 13, 50, tzinfo=JST)
+DEPARTURE = datetime(1976, 11, 15, 0, 0, tzinfo=JST)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (None, "71 days"),
+        (datetime(1976, 9, 5, 23, 59, 59, tzinfo=JST), "71 days"),
+        (datetime(1976, 9, 6, 12, 0, tzinfo=JST), "71 days"),  # still in the air
+        (datetime(1976, 9, 6, 13, 50, tzinfo=JST), "day 1 of 71"),
+        (datetime(1976, 9, 6, 5, 0, tzinfo=UTC), "day 1 of 71"),  # 14:00 JST
+        (datetime(1976, 11, 15, 23, 59, 59, tzinfo=JST), "day 71 of 71"),
+        (datetime(1976, 11, 16, 0, 0, tzinfo=JST), "71 days"),
+    ],
+)
+def test_days_in_japan(moment, expected):
+    assert panel.KeyFigures(None, ARRIVAL, DEPARTURE).days_in_japan(moment) == expected
+
+
+def test_days_in_japan_unknown_without_dates():
+    assert panel.KeyFigures(None, None, DEPARTURE).days_in_japan() is None
+
+
+def test_the_panel_escapes_hostile_text():
+    items = pd.DataFrame(
+        {
+            "id": ["evil"],
+            "layer": ["hakodate"],
+            "name": [HOSTILE],
+            "start": [pd.Timestamp("1976-09-10 10:00", tz=JST)],
+            "end": [pd.Timestamp("1976-09-10 11:00", tz=JST)],
+            "description": [HOSTILE],
+            "sources": [HOSTILE],
+            "certainty": [HOSTILE],
+        }
+    )
+    text = panel.panel_html(items, {"hakodate": HOSTILE}, date(1976, 9, 10), None)
+    assert "<img" not in text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text
+
+
+def _items() -> pd.DataFrame:
+    moment = pd.Timestamp
+    return pd.DataFrame(
+        {
+            "id": ["radar", "landing", "old", "other-layer"],
+            "layer": ["flight", "flight", "flight", "hakodate"],
+            "start": [
+                moment("1976-09-06 13:10", tz=JST),
+                moment("1976-09-06 13:50", tz=JST),
+                moment("1976-09-01 00:00", tz=JST),
+                moment("1976-09-06 13:00", tz=JST),
+            ],
+            "end": [
+                moment("1976-09-06 13:10", tz=JST),
+                moment("1976-09-06 13:50", tz=JST),
+                moment("1976-09-02 00:00", tz=JST),
+                moment("1976-09-06 14:00", tz=JST),
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("moment", "chosen", "expected"),
+    [
+        (None, ["flight"], ["radar", "landing"]),
+        (datetime(1976, 9, 6, 13, 20, tzinfo=JST), ["flight"], ["radar"]),
+        (
+            datetime(1976, 9, 6, 13, 20, tzinfo=JST),
+            ["flight", "hakodate"],
+            ["radar", "other-layer"],
+        ),
+        (None, [], []),
+    ],
+)
+def test_day_items_are_the_chosen_layers_items_begun_by_the_moment(moment, chosen, expected):
+    today = panel.day_items(_items(), date(1976, 9, 6), moment, chosen)
+    assert list(today["id"]) == expected
+
+
+def test_figures_show_the_flight_the_days_in_japan_and_the_count():
+    figures = panel.KeyFigures(623.4, ARRIVAL, DEPARTURE)
+    text = panel.figures_html(figures, datetime(1976, 9, 25, 23, 0, tzinfo=JST), 12)
+    assert "623 km" in text and "Jet in Japan (6 Sep to 15 Nov)" in text
+    assert "day 20 of 71" in text and ">12<" in text
