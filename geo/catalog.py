@@ -194,8 +194,7 @@ def _parse_places(table: Any, name: str, sources: dict[str, Source]) -> dict[str
             raise _fail(
                 name,
                 label,
-                f"coords_source {coords_source!r} is not a source id "
-                f"(known: {', '.join(sources)})",
+                f"coords_source {coords_source!r} is not a source id (known: {', '.join(sources)})",
             )
         places[place_id] = Place(
             id=place_id,
