@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import errno
 import html
 import json
 import os
@@ -254,19 +255,49 @@ def _staging(directory: Path) -> Iterator[Path]:
             raise ExportError(f"output dir does not exist: {directory}") from None
         if not directory.is_dir():
             raise ExportError(f"output dir is not a directory: {directory}") from None
-        raise ExportError(f"output dir not writable: {directory} ({err.strerror})") from None
+        raise ExportError(f"cannot write to {directory}: {_refusal(err)}") from None
     try:
         yield stage
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
 
+def _refusal(err: OSError) -> str:
+    """Why an existing directory refused a new file, in words that fit that situation."""
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if err.errno == errno.ENOENT:  # the directory is there: its file system takes no new files
+        return "it does not accept new files"
+    return (err.strerror or str(err)).lower()
+
+
 def _publish(staged: Path, target: Path) -> Path:
     try:
         os.replace(staged, target)
     except OSError as err:
-        raise ExportError(f"cannot write {target}: {err.strerror}") from None
+        raise ExportError(f"cannot write {target}: {_refusal(err)}") from None
     return target
+
+
+def _publish_dir(staged: Path, target: Path, stage: Path) -> None:
+    """Put the complete folder `staged` at `target`, replacing a previous export folder whole.
+
+    The old folder is moved into the stage (deleted with it) only once the new one is complete,
+    and moved back if the new one cannot take its place: never a mix of old and new files.
+    """
+    if not target.exists():
+        _publish(staged, target)
+        return
+    previous = stage / "previous"
+    try:
+        os.replace(target, previous)
+    except OSError as err:
+        raise ExportError(f"cannot replace {target}: {_refusal(err)}") from None
+    try:
+        os.replace(staged, target)
+    except OSError as err:
+        os.replace(previous, target)
+        raise ExportError(f"cannot write {target}: {_refusal(err)}") from None
 
 
 # ---------------------------------------------------------------- writers (into a stage)
@@ -845,25 +876,28 @@ def export_layers(
 ) -> list[Path]:
     """Write `frames` (layer id -> layer frame) as `fmt` and return the paths written.
 
-    geojson: `out` is a directory (created if its parent exists) receiving `<layer>.geojson`.
-    Other formats: `out` is the file to write (a path without a suffix gets the format's), or
-    an existing directory to put `export_filename(...)` in. With `day`, only items active that
-    JST day; layers left empty are skipped. All-or-nothing: files are staged beside the target
-    and renamed into place.
+    geojson: a new `out` becomes a directory of `<layer>.geojson` files; an existing directory
+    `out` receives a folder named like `export_filename(...)` without its suffix (e.g.
+    `foxbat76_1976-09-25_8-layers/`); an `out` ending in `.geojson` is one FeatureCollection,
+    for exactly one layer. Other formats: `out` is the file to write (a path without a suffix
+    gets the format's), or an existing directory to put `export_filename(...)` in.
+    With `day`, only items active that JST day; layers left empty are skipped.
+    All-or-nothing: everything is staged beside the target and renamed into place. A file or
+    GeoJSON export folder already at the target is replaced whole (`existing_targets` names it
+    beforehand); a folder holding anything but `.geojson` files is never replaced.
     """
     _check_format(fmt)
-    out = Path(out)
     kept, empty = filter_frames(frames, day)
-    if fmt == "geojson":
-        return _export_geojson_dir(kept, out)
-    if out.is_dir():
-        target = out / export_filename(fmt, day, list(kept))
-    else:
-        target = out if out.suffix else out.with_name(out.name + SUFFIXES[fmt])
+    target = _target(fmt, Path(out), day, list(kept))
+    if fmt == "geojson" and target.suffix.lower() != ".geojson":
+        return _export_geojson_dir(kept, target)
     with _staging(target.parent) as stage:
         # The staged name carries the format's suffix: GDAL checks it (GPKG conformance).
         staged = stage / f"export{SUFFIXES[fmt]}"
-        if fmt == "gpkg":
+        if fmt == "geojson":
+            ((layer_id, frame),) = kept.items()
+            _write_geojson(frame, layer_id, staged)
+        elif fmt == "gpkg":
             _write_gpkg(kept, staged, titles)
         elif fmt == "kml":
             _write_kml(kept, staged, titles, styles, day)
@@ -876,17 +910,60 @@ def export_layers(
         return [_publish(staged, target)]
 
 
-def _export_geojson_dir(frames: Mapping[str, gpd.GeoDataFrame], out: Path) -> list[Path]:
-    if out.exists() and not out.is_dir():
+def existing_targets(
+    frames: dict[str, gpd.GeoDataFrame], fmt: str, out: Path, *, day: date | None = None
+) -> list[Path]:
+    """What `export_layers` with the same arguments would replace: [] or [the file or folder].
+
+    For a caller to tell its user before exporting (e.g. "note: replacing x.gpkg"). Raises the
+    ExportError that export_layers would raise for a bad request or `out`.
+    """
+    _check_format(fmt)
+    kept, _ = filter_frames(frames, day)
+    target = _target(fmt, Path(out), day, list(kept))
+    return [target] if target.exists() else []
+
+
+def _target(fmt: str, out: Path, day: date | None, layer_ids: list[str]) -> Path:
+    """The file, or for GeoJSON of several layers the folder, that an export to `out` makes."""
+    name = export_filename(fmt, day, layer_ids)
+    if fmt != "geojson":
+        if out.is_dir():
+            return out / name
+        return out if out.suffix else out.with_name(out.name + SUFFIXES[fmt])
+    if out.is_dir():
+        # A folder of its own, named like the other formats' files: an earlier export of
+        # another day or layer set in `out` is neither mixed in nor deleted.
+        target = out / name.removesuffix(".zip").removesuffix(".geojson")
+    elif out.suffix.lower() == ".geojson":
+        if len(layer_ids) != 1:
+            raise ExportError(
+                f"GeoJSON of several layers needs a directory, not a .geojson file: {out} "
+                f"({len(layer_ids)} layers: {', '.join(layer_ids)})"
+            )
+        return out
+    elif out.exists():
         raise ExportError(f"output path is a file, GeoJSON needs a directory: {out}")
-    existed = out.is_dir()
-    with _staging(out if existed else out.parent) as stage:
+    else:
+        return out
+    if target.exists() and not target.is_dir():
+        raise ExportError(f"output path is a file, GeoJSON needs a directory: {target}")
+    if target.is_dir():
+        other = sorted(
+            p.name for p in target.iterdir() if not (p.is_file() and p.suffix == ".geojson")
+        )
+        if other:
+            raise ExportError(
+                f"not replacing {target}: it holds more than GeoJSON files ({', '.join(other)})"
+            )
+    return target
+
+
+def _export_geojson_dir(frames: Mapping[str, gpd.GeoDataFrame], target: Path) -> list[Path]:
+    with _staging(target.parent) as stage:
         written = _write_geojson_dir(frames, stage / "geojson")
-        if not existed:
-            # The whole directory appears at once.
-            _publish(stage / "geojson", out)
-            return [out / p.name for p in written]
-        return [_publish(p, out / p.name) for p in written]
+        _publish_dir(stage / "geojson", target, stage)
+        return [target / p.name for p in written]
 
 
 def export_bytes(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import html
 import json
 import os
@@ -316,6 +317,110 @@ def test_day_boundary_is_the_jst_day(frames, tmp_path):
     path = export_layers({"bases": frames["bases"]}, "geojson", tmp_path, day=date(1976, 9, 25))[0]
     ids = [f["properties"]["id"] for f in json.loads(path.read_text())["features"]]
     assert ids == ["hakodate-airport"]
+
+
+def test_geojson_into_an_existing_folder_gets_a_folder_of_its_own(frames, tmp_path):
+    out = tmp_path / "exports"
+    whole = export_layers(frames, "geojson", out)
+    assert listing(out) == ["bases.geojson", "routes.geojson", "zones.geojson"]
+    # A day's export into the same folder: its own subfolder, no stale layers mixed in.
+    day = export_layers(frames, "geojson", out, day=date(1976, 11, 15))
+    folder = out / "foxbat76_1976-11-15_bases"
+    assert day == [folder / "bases.geojson"]
+    assert listing(folder) == ["bases.geojson"]
+    assert [json.loads(p.read_text())["name"] for p in whole] == ["bases", "routes", "zones"]
+    assert len(json.loads(whole[0].read_text())["features"]) == 3  # the first export is intact
+
+
+def test_geojson_export_folder_is_replaced_whole(frames, tmp_path):
+    folder = tmp_path / "foxbat76_all_bases-routes-zones"
+    folder.mkdir()
+    (folder / "aftermath.geojson").write_text("stale layer of an older export")
+    (folder / "bases.geojson").write_text("stale")
+    assert export.existing_targets(frames, "geojson", tmp_path) == [folder]
+    paths = export_layers(frames, "geojson", tmp_path)
+    assert paths == [folder / f"{k}.geojson" for k in frames]
+    assert listing(tmp_path) == [folder.name, *(f"{folder.name}/{k}.geojson" for k in frames)]
+    assert json.loads(paths[0].read_text())["type"] == "FeatureCollection"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"notes.txt": "mine"}, r"^not replacing .*/foxbat76_all_routes: it holds more than "
+                                r"GeoJSON files \(notes\.txt\)$"),
+        ({"sub/x.geojson": "mine"}, r"^not replacing .*: it holds more than GeoJSON files "
+                                    r"\(sub\)$"),
+        (None, r"^output path is a file, GeoJSON needs a directory: .*/foxbat76_all_routes$"),
+    ],
+)  # fmt: skip
+def test_a_folder_that_is_not_an_export_is_never_replaced(frames, tmp_path, content, message):
+    target = tmp_path / "foxbat76_all_routes"
+    if content is None:
+        target.write_text("a file of the same name")
+    for name, text in (content or {}).items():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_text(text)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    with pytest.raises(ExportError, match=message):
+        export.existing_targets({"routes": frames["routes"]}, "geojson", tmp_path)
+    with pytest.raises(ExportError, match=message):
+        export_layers({"routes": frames["routes"]}, "geojson", tmp_path)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_geojson_swap_failure_keeps_the_previous_export(frames, tmp_path, monkeypatch):
+    folder = tmp_path / "foxbat76_all_routes"
+    folder.mkdir()
+    (folder / "routes.geojson").write_text("previous export")
+    real = os.replace
+
+    def flaky(src, dst):
+        if Path(src).name == "geojson":  # the finished new folder moving into place
+            raise OSError(errno.EIO, "Input/output error")
+        real(src, dst)
+
+    monkeypatch.setattr(export.os, "replace", flaky)
+    with pytest.raises(ExportError, match=r"^cannot write .*/foxbat76_all_routes: input/output"):
+        export_layers({"routes": frames["routes"]}, "geojson", tmp_path)
+    assert listing(tmp_path) == [folder.name, f"{folder.name}/routes.geojson"]
+    assert (folder / "routes.geojson").read_text() == "previous export"
+
+
+@pytest.mark.parametrize(
+    ("pick", "day", "expected_id"),
+    [
+        (["routes"], None, "c5a-airlift"),
+        # Several layers asked for, one left on the day: that one layer, as one file.
+        (["bases", "routes", "zones"], date(1976, 11, 15), "hitachi"),
+    ],
+)
+def test_geojson_out_named_geojson_is_one_feature_collection(
+    frames, tmp_path, pick, day, expected_id
+):
+    out = tmp_path / "hak.geojson"
+    assert export_layers({k: frames[k] for k in pick}, "geojson", out, day=day) == [out]
+    assert out.is_file()
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["type"] == "FeatureCollection"
+    assert [f["properties"]["id"] for f in document["features"]] == [expected_id]
+    assert listing(tmp_path) == ["hak.geojson"]
+
+
+@pytest.mark.parametrize(
+    ("pick", "day", "message"),
+    [
+        (["bases", "routes", "zones"], None,
+         r"^GeoJSON of several layers needs a directory, not a \.geojson file: .*/hak\.geojson "
+         r"\(3 layers: bases, routes, zones\)$"),
+        (["bases", "zones"], date(1976, 9, 8),
+         r"^GeoJSON of several layers needs a directory, .*\(2 layers: bases, zones\)$"),
+    ],
+)  # fmt: skip
+def test_geojson_file_of_several_layers_is_refused(frames, tmp_path, pick, day, message):
+    with pytest.raises(ExportError, match=message):
+        export_layers({k: frames[k] for k in pick}, "geojson", tmp_path / "hak.geojson", day=day)
+    assert listing(tmp_path) == []
 
 
 # ---------------------------------------------------------------- GeoPackage
@@ -725,10 +830,14 @@ def test_bad_out_paths_are_named(frames, tmp_path, fmt, where, message):
     assert listing(tmp_path) == ["a-file"]
 
 
-def test_unwritable_out_dir(frames, tmp_path):
-    # /proc refuses new files even to root; a chmod'ed dir would not stop root.
-    with pytest.raises(ExportError, match=r"^output dir not writable: /proc \("):
-        export_layers(frames, "csv", Path("/proc/foxbat76.csv"))
+@pytest.mark.parametrize(
+    ("fmt", "out"),
+    [("csv", "/proc/foxbat76.csv"), ("geojson", "/proc/foxbat76"), ("gpkg", "/proc")],
+)
+def test_unwritable_out_dir_is_named_without_contradiction(frames, fmt, out):
+    # /proc exists but refuses new files, even to root (a chmod'ed dir would not stop root).
+    with pytest.raises(ExportError, match=r"^cannot write to /proc: it does not accept new files$"):
+        export_layers(frames, fmt, Path(out))
 
 
 def test_geojson_out_must_be_a_directory(frames, tmp_path):
@@ -811,9 +920,29 @@ def test_out_path_forms(frames, tmp_path):
     assert listing(tmp_path) == [expected.name, "mine.gpkg", "mine.xml"]
 
 
+@pytest.mark.parametrize(
+    ("fmt", "out", "name"),
+    [
+        ("csv", "x.csv", "x.csv"),
+        ("gpkg", "x", "x.gpkg"),
+        ("kml", ".", "foxbat76_all_bases-routes-zones.kml"),
+        ("geojson", "one.geojson", "one.geojson"),
+    ],
+)
+def test_existing_targets_names_what_an_export_replaces(frames, tmp_path, fmt, out, name):
+    chosen = {"routes": frames["routes"]} if fmt == "geojson" else frames
+    out = tmp_path / out
+    assert export.existing_targets(chosen, fmt, out) == []
+    assert export_layers(chosen, fmt, out) == [tmp_path / name]
+    assert export.existing_targets(chosen, fmt, out) == [tmp_path / name]
+    assert export_layers(chosen, fmt, out) == [tmp_path / name]  # replaced, not refused
+    assert listing(tmp_path) == [name]
+
+
 def test_successful_export_replaces_the_old_file(frames, tmp_path):
     target = tmp_path / "x.csv"
     target.write_text("old")
+    assert export.existing_targets(frames, "csv", target) == [target]
     assert export_layers(frames, "csv", target) == [target]
     assert target.read_bytes().startswith(b"\xef\xbb\xbfid,")
     assert listing(tmp_path) == ["x.csv"]
