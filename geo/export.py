@@ -384,7 +384,11 @@ def _kml_geometry(parent: ET.Element, geom: BaseGeometry) -> None:
 
 def _balloon(row: pd.Series, title: str) -> str:
     """Balloon HTML; every value escaped (ElementTree then XML-escapes the whole string)."""
-    esc = html.escape
+
+    def esc(text: str) -> str:
+        # Google Earth fills $[...] entities in balloon text: catalog text must not form one.
+        return html.escape(text).replace("$[", "&#36;[")
+
     description = esc(_text(row["description"])).replace("\n", "<br>")
     return (
         f"<h3>{esc(_text(row['name']))}</h3>"
@@ -395,6 +399,24 @@ def _balloon(row: pd.Series, title: str) -> str:
     )
 
 
+def _kml_style(node: ET.Element, style: Mapping[str, Any]) -> None:
+    """A layer's icon, label, line and area style into the KML <Style> `node`."""
+    icon = ET.SubElement(node, "IconStyle")
+    ET.SubElement(icon, "color").text = _kml_color(style["color"])
+    ET.SubElement(icon, "scale").text = f"{max(style['radius'] / 8, 0.4):.2f}"
+    ET.SubElement(ET.SubElement(icon, "Icon"), "href").text = _GE_ICONS[style["marker"]]
+    ET.SubElement(ET.SubElement(node, "LabelStyle"), "scale").text = "0.8"
+    line = ET.SubElement(node, "LineStyle")
+    ET.SubElement(line, "color").text = _kml_color(style["color"])
+    ET.SubElement(line, "width").text = f"{style['weight']:g}"  # KML has no dashes
+    poly = ET.SubElement(node, "PolyStyle")
+    ET.SubElement(poly, "color").text = _kml_color(style["fill_color"], style["fill_opacity"])
+
+
+# Text fields every placemark carries as ExtendedData (GDAL/QGIS read them as columns).
+KML_DATA: tuple[str, ...] = ("id", "layer", "certainty", "sources", "start_jst", "end_jst")
+
+
 def _write_kml(
     frames: Mapping[str, gpd.GeoDataFrame],
     path: Path,
@@ -402,6 +424,14 @@ def _write_kml(
     styles: Mapping[str, Mapping] | None,
     day: date | None,
 ) -> None:
+    """KML for Google Earth and for GDAL/QGIS alike.
+
+    <description> is the catalog's plain text, so GDAL (LIBKML and KML drivers) reads it back
+    exactly; Google Earth shows a formatted balloon instead, from each placemark's own
+    <BalloonStyle> holding escaped HTML (entity replacement with $[description] would let
+    catalog text act as markup). That inline <Style> repeats the layer's shared style: GDAL
+    takes a placemark's inline style in place of its styleUrl, so QGIS keeps the colours.
+    """
     root = ET.Element("kml", xmlns=KML_NS)
     document = ET.SubElement(root, "Document")
     ET.SubElement(document, "name").text = f"foxbat76 — {_scope(day)}"
@@ -410,19 +440,9 @@ def _write_kml(
         "Viktor Belenko's MiG-25 defection, Sept-Nov 1976. Times are JST (UTC+09:00); "
         "use the time slider to scrub. " + " ".join(LICENCES)
     )
-    for index, layer_id in enumerate(frames):
-        style = _style(layer_id, index, styles)
-        node = ET.SubElement(document, "Style", id=f"style-{layer_id}")
-        icon = ET.SubElement(node, "IconStyle")
-        ET.SubElement(icon, "color").text = _kml_color(style["color"])
-        ET.SubElement(icon, "scale").text = f"{max(style['radius'] / 8, 0.4):.2f}"
-        ET.SubElement(ET.SubElement(icon, "Icon"), "href").text = _GE_ICONS[style["marker"]]
-        ET.SubElement(ET.SubElement(node, "LabelStyle"), "scale").text = "0.8"
-        line = ET.SubElement(node, "LineStyle")
-        ET.SubElement(line, "color").text = _kml_color(style["color"])
-        ET.SubElement(line, "width").text = f"{style['weight']:g}"  # KML has no dashes
-        poly = ET.SubElement(node, "PolyStyle")
-        ET.SubElement(poly, "color").text = _kml_color(style["fill_color"], style["fill_opacity"])
+    layer_styles = {k: _style(k, index, styles) for index, k in enumerate(frames)}
+    for layer_id, style in layer_styles.items():
+        _kml_style(ET.SubElement(document, "Style", id=f"style-{layer_id}"), style)
     for layer_id, frame in frames.items():
         title = _title(layer_id, titles)
         folder = ET.SubElement(document, "Folder", id=f"layer-{layer_id}")
@@ -433,7 +453,7 @@ def _write_kml(
             attrs = {"id": item_id} if _NCNAME.match(item_id) else {}
             mark = ET.SubElement(folder, "Placemark", attrs)
             ET.SubElement(mark, "name").text = _text(row["name"])
-            ET.SubElement(mark, "description").text = _balloon(row, title)
+            ET.SubElement(mark, "description").text = _text(row["description"])
             begin, end = _iso(row["start"]), _iso(row["end"])
             if begin == end:
                 ET.SubElement(ET.SubElement(mark, "TimeStamp"), "when").text = begin
@@ -442,10 +462,19 @@ def _write_kml(
                 ET.SubElement(span, "begin").text = begin
                 ET.SubElement(span, "end").text = end
             ET.SubElement(mark, "styleUrl").text = f"#style-{layer_id}"
+            inline = ET.SubElement(mark, "Style")
+            _kml_style(inline, layer_styles[layer_id])
+            balloon = ET.SubElement(inline, "BalloonStyle")
+            ET.SubElement(balloon, "text").text = _balloon(row, title)
             extended = ET.SubElement(mark, "ExtendedData")
-            for key in ("id", "layer", "certainty", "sources"):
+            values = {
+                **{k: _text(row[k]) for k in KML_DATA[:4]},
+                "start_jst": begin,
+                "end_jst": end,
+            }
+            for key in KML_DATA:
                 data = ET.SubElement(extended, "Data", name=key)
-                ET.SubElement(data, "value").text = _text(row[key])
+                ET.SubElement(data, "value").text = values[key]
             _kml_geometry(mark, row.geometry)
     ET.indent(root, space=" ")
     ET.ElementTree(root).write(path, encoding="UTF-8", xml_declaration=True)

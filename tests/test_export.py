@@ -209,6 +209,7 @@ def ogr_layers(text: str) -> dict[str, list[dict[str, str]]]:
     """Features of `ogrinfo -al` output: layer name -> [{field: value, ..., 'geometry': wkt}]."""
     layers: dict[str, list[dict[str, str]]] = {}
     current: dict[str, str] | None = None
+    last = ""
     for line in text.splitlines():
         if line.startswith("Layer name: "):
             layers[line.removeprefix("Layer name: ")] = []
@@ -217,9 +218,14 @@ def ogr_layers(text: str) -> dict[str, list[dict[str, str]]]:
             current = {}
             layers[match.group(1)].append(current)
         elif current is not None and (match := re.match(r"  (\w+) \((\w+)\) = (.*)$", line)):
-            current[match.group(1)] = match.group(3)
+            last = match.group(1)
+            current[last] = match.group(3)
         elif current is not None and re.match(r"  (MULTI|POINT|LINESTRING|POLYGON|GEOM)", line):
             current["geometry"] = line.strip()
+        elif current is not None and line.startswith("  Style = "):
+            current["Style"] = line.removeprefix("  Style = ")
+        elif current is not None and line and "geometry" not in current:
+            current[last] += "\n" + line  # a text value that goes on over several lines
     return layers
 
 
@@ -495,14 +501,74 @@ def test_kml_folders_styles_and_times(frames, tmp_path):
                 assert mark.findtext(f"{K}TimeSpan/{K}end") == row.end.isoformat()
             data = {d.get("name"): d.findtext(f"{K}value") for d in mark.iter(f"{K}Data")}
             assert data == {"id": row.id, "layer": layer_id, "certainty": row.certainty,
-                            "sources": row.sources}  # fmt: skip
-            balloon = mark.findtext(f"{K}description")
-            # The balloon is HTML; catalog text inside it is escaped, never live markup.
+                            "sources": row.sources, "start_jst": row.start.isoformat(),
+                            "end_jst": row.end.isoformat()}  # fmt: skip
+            # <description> is the catalog text itself, for GDAL/QGIS.
+            assert mark.findtext(f"{K}description") == row.description
+            # Google Earth's balloon is the placemark's own BalloonStyle: HTML in which catalog
+            # text is escaped, never live markup. The inline style repeats the layer's colours.
+            inline = mark.find(f"{K}Style")
+            assert inline.get("id") is None
+            for part in ("IconStyle", "LineStyle", "PolyStyle"):
+                mine, shared = (
+                    [(e.tag, (e.text or "").strip()) for e in node.find(f"{K}{part}").iter()]
+                    for node in (inline, styles[f"style-{layer_id}"])
+                )
+                assert mine == shared
+            balloon = inline.findtext(f"{K}BalloonStyle/{K}text")
+            assert f"<h3>{html.escape(row.name)}</h3>" in balloon
             assert html.escape(row.sources) in balloon
+            assert f"<b>Layer:</b> {TITLES[layer_id]}" in balloon
             assert "<script>" not in balloon
-    balloon = folders[0].find(f"{K}Placemark").findtext(f"{K}description")
+    balloon = folders[0].find(f"{K}Placemark").findtext(f"{K}Style/{K}BalloonStyle/{K}text")
     assert "&lt;b&gt;not bold&lt;/b&gt;" in balloon
-    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in balloon
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;<br>second line" in balloon
+    assert "<b>When:</b> 6 Sep 1976 13:50 to 25 Sep 1976 06:00 JST" in balloon
+
+
+def test_kml_balloon_text_cannot_trigger_google_earth_entities(frames, tmp_path):
+    routes = frames["routes"].copy()
+    routes["description"] = "Fuel $[price] per ton"
+    (path,) = export_layers({"routes": routes}, "kml", tmp_path / "x.kml")
+    mark = ET.parse(path).getroot().find(f"{K}Document/{K}Folder/{K}Placemark")
+    assert mark.findtext(f"{K}description") == "Fuel $[price] per ton"
+    balloon = mark.findtext(f"{K}Style/{K}BalloonStyle/{K}text")
+    assert "$[" not in balloon and "Fuel &#36;[price] per ton" in balloon
+
+
+# Quotes, <, & and non-ASCII: Hakodate in Japanese, Belenko in Cyrillic, an em dash.
+KML_TEXT = 'Belenko: "I want asylum" <ask> & wait — 函館, Беленко'
+
+
+@pytest.mark.parametrize(
+    ("driver", "text", "expected"),
+    [
+        ("LIBKML", KML_TEXT, KML_TEXT),
+        ("KML", KML_TEXT, KML_TEXT),
+        ("LIBKML", TRICKY, TRICKY),
+        # GDAL's older KML driver reads a line break as a space (it does so for any KML).
+        ("KML", TRICKY, TRICKY.replace("\n", " ")),
+    ],
+)
+def test_kml_description_reads_back_as_written_with_ogrinfo(
+    frames, tmp_path, driver, text, expected
+):
+    routes = frames["routes"].copy()
+    routes["description"] = text
+    (path,) = export_layers(
+        {"routes": routes}, "kml", tmp_path / "x.kml", titles=TITLES, styles=STYLES
+    )
+    other = {"LIBKML": "KML", "KML": "LIBKML"}[driver]  # ogrinfo 3.6 has no -if
+    ((feature,),) = ogr_layers(ogrinfo(path, "--config", "GDAL_SKIP", other)).values()
+    assert feature["description" if driver == "LIBKML" else "Description"] == expected
+    if driver == "LIBKML":  # the old KML driver reads no ExtendedData
+        row = routes.iloc[0]
+        assert feature["sources"] == row["sources"]
+        assert feature["certainty"] == row["certainty"]
+        assert feature["start_jst"] == row["start"].isoformat()
+        assert feature["end_jst"] == row["end"].isoformat()
+        # The layer's colours reach GDAL's style string (QGIS "embedded symbols").
+        assert feature["Style"].startswith("PEN(c:#16A085FF,w:3")
 
 
 def test_kml_reads_back_with_pyogrio(frames, tmp_path):
@@ -515,7 +581,10 @@ def test_kml_reads_back_with_pyogrio(frames, tmp_path):
         got["start"] = got["begin"].fillna(got["timestamp"])
         got["end"] = got["end"].fillna(got["timestamp"])
         assert_same_items(frame, got)
-        assert list(got["certainty"]) == list(frame["certainty"])
+        for column in ("description", "sources", "certainty"):
+            assert list(got[column]) == list(frame[column])
+        assert list(got["start_jst"]) == [t.isoformat() for t in frame["start"]]
+        assert list(got["end_jst"]) == [t.isoformat() for t in frame["end"]]
 
 
 def test_kml_reads_back_with_ogrinfo(frames, tmp_path):
