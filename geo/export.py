@@ -584,6 +584,11 @@ def _leaflet_assets() -> tuple[str, str]:
         raise ExportError(f"Leaflet not installed in {folder}: run `python -m geo.assets` first")
     js_path, css_path = folder / "leaflet.js", folder / "leaflet.css"
     script = re.sub(r"//# sourceMappingURL=\S+", "", js_path.read_text(encoding="utf-8"))
+    # The offline page links nowhere: Leaflet's default attribution prefix (replaced on the page
+    # anyway) links to leafletjs.com, and its licence header names the site: keep the text and
+    # the copyright notice, drop the link.
+    script = script.replace('<a href="https://leafletjs.com" ', "<a ")
+    script = script.replace("https://leafletjs.com", "leafletjs.com")
 
     def inline(match: re.Match[str]) -> str:
         image = folder / match.group(1)
@@ -593,6 +598,7 @@ def _leaflet_assets() -> tuple[str, str]:
         return f"url(data:image/png;base64,{data})"
 
     style = re.sub(r"url\((images/[\w.-]+\.png)\)", inline, css_path.read_text(encoding="utf-8"))
+    style = re.sub(r"/\*.*?\*/", "", style, flags=re.DOTALL)  # comments cite bug-tracker URLs
     if "</script" in script.lower() or "</style" in style.lower():
         raise ExportError("Leaflet assets contain a closing tag and cannot be inlined")
     return script, style

@@ -670,22 +670,21 @@ def test_html_is_one_file_with_everything_inlined(frames, tmp_path):
     ] == TRICKY  # fmt: skip
     # The basemap (GSHHG land) is in the file.
     assert len(json.loads(data)["land"]["features"]) > 10
+    # No web address at all, so no tile server or link: only SVG's namespace name.
+    assert page_urls(page) == {SVG_NS}
+    assert "leafletjs.com" in page  # Leaflet's credit stays, as text
 
 
-def chromium_or_skip() -> str:
-    path = "/usr/bin/chromium"
-    if not Path(path).exists():
-        if IN_CI:
-            pytest.fail(f"{path} missing (Debian package chromium)")
-        pytest.skip(f"{path} missing (Debian package chromium)")
-    return path
+SVG_NS = "http://www.w3.org/2000/svg"  # an XML namespace name, never fetched
+
+
+def page_urls(page: str) -> set[str]:
+    return set(re.findall(r"https?://[^\s\"'<>)\\]+", page))
 
 
 @pytest.mark.browser
-def test_html_time_slider_works_offline_in_chromium(frames, tmp_path):
+def test_html_time_slider_works_offline_in_chromium(frames, tmp_path, chromium):
     leaflet_or_skip()
-    executable = chromium_or_skip()
-    sync_api = pytest.importorskip("playwright.sync_api")
     (path,) = export_layers(frames, "html", tmp_path / "x.html", titles=TITLES, styles=STYLES)
     everything = pd.concat(frames.values(), ignore_index=True)
 
@@ -693,68 +692,66 @@ def test_html_time_slider_works_offline_in_chromium(frames, tmp_path):
         return list(everything.loc[active_mask(everything, day), "id"])
 
     outside, problems = [], []
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=executable,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+
+    def network(route) -> None:
+        if route.request.url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page = chromium.new_page(viewport={"width": 1100, "height": 800})
+    try:
+        page.route("**/*", network)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.goto(path.as_uri())
+        page.wait_for_function("window.foxbat76 !== undefined")
+        # The whole period first: every feature is on the map.
+        assert (
+            page.inner_text("#foxbat76-count") == f"{len(everything)} of {len(everything)} features"
         )
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 800})
+        # SVG paths: the line, 2 polygons and the 2 circle markers of the MultiPoint.
+        assert page.locator("path.leaflet-interactive").count() == 5
+        # The attribution credits Leaflet and the basemap as text; nothing on the page links out.
+        attribution = page.inner_text(".leaflet-control-attribution")
+        assert "Leaflet" in attribution and "GSHHG" in attribution
+        assert page.locator("a[href^='http']").count() == 0
 
-            def network(route) -> None:
-                if route.request.url.startswith(("file:", "data:")):
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
+        # Slide to 6 Sep (index 5): the day's items only.
+        page.fill("#foxbat76-slider", "5")
+        assert page.inner_text("#foxbat76-date") == "Mon 6 Sep 1976"
+        assert page.evaluate("window.foxbat76.visibleIds()") == active_ids(date(1976, 9, 6))
+        assert page.locator(".fx-marker").count() == 2  # the two square airbase markers
 
-            page.route("**/*", network)
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.goto(path.as_uri())
-            page.wait_for_function("window.foxbat76 !== undefined")
-            # The whole period first: every feature is on the map.
-            assert (
-                page.inner_text("#foxbat76-count")
-                == f"{len(everything)} of {len(everything)} features"
-            )
-            # SVG paths: the line, 2 polygons and the 2 circle markers of the MultiPoint.
-            assert page.locator("path.leaflet-interactive").count() == 5
+        # Then 25 Sep: the airlift line appears, the radar contact is gone.
+        page.fill("#foxbat76-slider", "24")
+        on_25th = page.evaluate("window.foxbat76.visibleIds()")
+        assert on_25th == active_ids(date(1976, 9, 25))
+        assert "c5a-airlift" in on_25th and "radar-contact" not in on_25th
+        assert page.locator(".fx-marker").count() == 1
 
-            # Slide to 6 Sep (index 5): the day's items only.
-            page.fill("#foxbat76-slider", "5")
-            assert page.inner_text("#foxbat76-date") == "Mon 6 Sep 1976"
-            assert page.evaluate("window.foxbat76.visibleIds()") == active_ids(date(1976, 9, 6))
-            assert page.locator(".fx-marker").count() == 2  # the two square airbase markers
+        # The next-day button: 26 Sep has nothing.
+        page.click("#foxbat76-next")
+        assert page.inner_text("#foxbat76-date") == "Sun 26 Sep 1976"
+        assert page.evaluate("window.foxbat76.visibleIds()") == active_ids(date(1976, 9, 26))
+        assert page.locator("path.leaflet-interactive").count() == 0
 
-            # Then 25 Sep: the airlift line appears, the radar contact is gone.
-            page.fill("#foxbat76-slider", "24")
-            on_25th = page.evaluate("window.foxbat76.visibleIds()")
-            assert on_25th == active_ids(date(1976, 9, 25))
-            assert "c5a-airlift" in on_25th and "radar-contact" not in on_25th
-            assert page.locator(".fx-marker").count() == 1
+        # A layer switched off in the legend.
+        page.fill("#foxbat76-slider", "9")
+        assert page.evaluate("window.foxbat76.visibleIds()") == [
+            "hakodate-airport", "tsugaru-patrol", "ships"
+        ]  # fmt: skip
+        page.uncheck('input[data-layer="zones"]')
+        assert page.evaluate("window.foxbat76.visibleIds()") == ["hakodate-airport"]
 
-            # The next-day button: 26 Sep has nothing.
-            page.click("#foxbat76-next")
-            assert page.inner_text("#foxbat76-date") == "Sun 26 Sep 1976"
-            assert page.evaluate("window.foxbat76.visibleIds()") == active_ids(date(1976, 9, 26))
-            assert page.locator("path.leaflet-interactive").count() == 0
-
-            # A layer switched off in the legend.
-            page.fill("#foxbat76-slider", "9")
-            assert page.evaluate("window.foxbat76.visibleIds()") == [
-                "hakodate-airport", "tsugaru-patrol", "ships"
-            ]  # fmt: skip
-            page.uncheck('input[data-layer="zones"]')
-            assert page.evaluate("window.foxbat76.visibleIds()") == ["hakodate-airport"]
-
-            # Popups show catalog text as text, not markup.
-            page.check("#foxbat76-all")
-            page.locator(".fx-marker").first.click()
-            popup = page.locator(".leaflet-popup-content")
-            assert "<b>not bold</b>" in popup.inner_text()
-            assert page.locator(".leaflet-popup-content b").count() == 0
-        finally:
-            browser.close()
+        # Popups show catalog text as text, not markup.
+        page.check("#foxbat76-all")
+        page.locator(".fx-marker").first.click()
+        popup = page.locator(".leaflet-popup-content")
+        assert "<b>not bold</b>" in popup.inner_text()
+        assert page.locator(".leaflet-popup-content b").count() == 0
+    finally:
+        page.close()
     assert outside == [], f"the page tried the network: {outside}"
     assert problems == []
 
@@ -1041,3 +1038,11 @@ def test_the_real_layers_export_and_open_in_gdal(tmp_path):
     assert len(rows) == sum(counts.values())
     (page,) = export_layers(frames, "html", tmp_path / "map.html", titles=titles, styles=styles)
     assert page.stat().st_size < 2_000_000  # one e-mailable file
+    # Web addresses in the page: SVG's namespace name, and any the catalog text cites.
+    cited = {
+        url
+        for frame in frames.values()
+        for column in ("name", "description", "sources")
+        for url in page_urls(" ".join(frame[column].astype(str)))
+    }
+    assert page_urls(page.read_text(encoding="utf-8")) <= {SVG_NS, *cited}
