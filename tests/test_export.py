@@ -1046,3 +1046,111 @@ def test_the_real_layers_export_and_open_in_gdal(tmp_path):
         for url in page_urls(" ".join(frame[column].astype(str)))
     }
     assert page_urls(page.read_text(encoding="utf-8")) <= {SVG_NS, *cited}
+
+
+# ---------------------------------------------------------------- from the command line
+
+
+def read_ids(fmt: str, path: Path, titles: dict[str, str]) -> dict[str, list[str]]:
+    """Layer id -> item ids, as the tool a user opens the file with would list them."""
+    if fmt == "gpkg":
+        return {
+            name: list(pyogrio.read_dataframe(path, layer=name)["id"])
+            for name, _ in pyogrio.list_layers(path)
+        }
+    if fmt == "kml":
+        by_title = {title: layer_id for layer_id, title in titles.items()}
+        return {
+            by_title[name]: list(pyogrio.read_dataframe(path, layer=name)["id"])
+            for name, _ in pyogrio.list_layers(path)
+        }
+    if fmt == "csv":
+        table = pyogrio.read_dataframe(path)
+        return {
+            k: list(table.loc[table["layer"] == k, "id"]) for k in dict.fromkeys(table["layer"])
+        }
+    if fmt == "html":
+        page = path.read_text(encoding="utf-8")
+        data = json.loads(page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0])
+        return {
+            lay["id"]: [f["properties"]["id"] for f in lay["features"]["features"]]
+            for lay in data["layers"]
+        }
+    raise AssertionError(fmt)
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "kml", "csv", "html", "zip"])
+@pytest.mark.parametrize(
+    ("args", "scope"),
+    [
+        ([], "all_8-layers"),
+        (["--date", "1976-09-25", "--layers", "hakodate,c5a_route"],
+         "1976-09-25_hakodate-c5a_route"),
+    ],
+)  # fmt: skip
+def test_cli_export_into_a_folder_reads_back(tmp_path, capsys, fmt, args, scope):
+    import layers
+    from layers.cli import main
+
+    if fmt in ("html", "zip"):
+        leaflet_or_skip()
+    assert main(["export", "--format", fmt, "--out", str(tmp_path), *args]) == 0
+    path = tmp_path / f"foxbat76_{scope}.{fmt}"
+    assert capsys.readouterr().out.splitlines() == [str(path)]
+    assert listing(tmp_path) == [path.name]
+    frames = layers.build_all(list(layers.LAYERS) if not args else ["hakodate", "c5a_route"])
+    day = date(1976, 9, 25) if args else None
+    expected = {
+        layer_id: list(frame.loc[active_mask(frame, day), "id"]) if day else list(frame["id"])
+        for layer_id, frame in frames.items()
+    }
+    titles = {k: spec.title for k, spec in layers.LAYERS.items()}
+    if fmt != "zip":
+        assert read_ids(fmt, path, titles) == expected
+        return
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+        archive.extractall(tmp_path / "unzipped")
+    folder = tmp_path / "unzipped" / f"foxbat76_{scope}"
+    assert listing(folder) == sorted(
+        ["README.txt", "geojson", *(f"geojson/{k}.geojson" for k in expected)]
+        + [f"foxbat76_{scope}.{ext}" for ext in ("csv", "gpkg", "html", "kml")]
+    )
+    for ext in ("gpkg", "kml", "csv", "html"):
+        assert read_ids(ext, folder / f"foxbat76_{scope}.{ext}", titles) == expected
+    for layer_id, ids in expected.items():
+        document = json.loads((folder / "geojson" / f"{layer_id}.geojson").read_text())
+        assert [f["properties"]["id"] for f in document["features"]] == ids
+
+
+def test_cli_geojson_into_an_existing_folder_keeps_exports_apart(tmp_path, capsys):
+    import layers
+    from layers.cli import main
+
+    out = tmp_path / "exports"
+    assert main(["export", "--format", "geojson", "--out", str(out)]) == 0
+    assert len(list(out.glob("*.geojson"))) == 8
+    capsys.readouterr()
+    # The same folder again, for one day: a folder of its own, holding only that day's layers.
+    assert main(["export", "--format", "geojson", "--date", "1976-11-20", "--out", str(out)]) == 0
+    printed = [Path(line) for line in capsys.readouterr().out.splitlines()]
+    day = date(1976, 11, 20)
+    kept = [k for k, f in layers.build_all().items() if active_mask(f, day).any()]
+    assert 1 < len(kept) < 8
+    folder = out / f"foxbat76_1976-11-20_{len(kept)}-layers"
+    assert printed == [folder / f"{k}.geojson" for k in kept]
+    assert listing(folder) == sorted(f"{k}.geojson" for k in kept)
+    assert len(list(out.glob("*.geojson"))) == 8  # the whole-period export is untouched
+    # One layer into a .geojson name: one FeatureCollection; several: refused in one line.
+    single = tmp_path / "hak.geojson"
+    assert (
+        main(["export", "--format", "geojson", "--layers", "hakodate", "--out", str(single)]) == 0
+    )
+    assert json.loads(single.read_text())["type"] == "FeatureCollection"
+    several = tmp_path / "two.geojson"
+    argv = ["export", "--format", "geojson", "--layers", "hakodate,chitose", "--out", str(several)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.splitlines() == [err]
+    assert "GeoJSON of several layers needs a directory" in err
+    assert not several.exists()
