@@ -279,25 +279,34 @@ def _publish(staged: Path, target: Path) -> Path:
     return target
 
 
-def _publish_dir(staged: Path, target: Path, stage: Path) -> None:
+def _publish_dir(staged: Path, target: Path) -> None:
     """Put the complete folder `staged` at `target`, replacing a previous export folder whole.
 
-    The old folder is moved into the stage (deleted with it) only once the new one is complete,
-    and moved back if the new one cannot take its place: never a mix of old and new files.
+    The old folder is moved aside only once the new one is complete, and moved back if the new
+    one cannot take its place: never a mix of old and new files.
     """
     if not target.exists():
         _publish(staged, target)
         return
-    previous = stage / "previous"
+    # Aside, not into the stage: if even moving it back failed, it must not be deleted.
+    aside = Path(tempfile.mkdtemp(prefix=".foxbat76-previous-", dir=target.parent))
     try:
-        os.replace(target, previous)
+        os.replace(target, aside)  # onto an empty directory: allowed, and atomic
     except OSError as err:
+        aside.rmdir()
         raise ExportError(f"cannot replace {target}: {_refusal(err)}") from None
     try:
         os.replace(staged, target)
     except OSError as err:
-        os.replace(previous, target)
-        raise ExportError(f"cannot write {target}: {_refusal(err)}") from None
+        reason = _refusal(err)
+        try:
+            os.replace(aside, target)
+        except OSError:
+            raise ExportError(
+                f"cannot write {target}: {reason}; the previous export is in {aside}"
+            ) from None
+        raise ExportError(f"cannot write {target}: {reason}") from None
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- writers (into a stage)
@@ -413,10 +422,6 @@ def _kml_style(node: ET.Element, style: Mapping[str, Any]) -> None:
     ET.SubElement(poly, "color").text = _kml_color(style["fill_color"], style["fill_opacity"])
 
 
-# Text fields every placemark carries as ExtendedData (GDAL/QGIS read them as columns).
-KML_DATA: tuple[str, ...] = ("id", "layer", "certainty", "sources", "start_jst", "end_jst")
-
-
 def _write_kml(
     frames: Mapping[str, gpd.GeoDataFrame],
     path: Path,
@@ -466,15 +471,11 @@ def _write_kml(
             _kml_style(inline, layer_styles[layer_id])
             balloon = ET.SubElement(inline, "BalloonStyle")
             ET.SubElement(balloon, "text").text = _balloon(row, title)
+            # Plain text fields for GDAL/QGIS; start_jst/end_jst like the GeoPackage's.
             extended = ET.SubElement(mark, "ExtendedData")
-            values = {
-                **{k: _text(row[k]) for k in KML_DATA[:4]},
-                "start_jst": begin,
-                "end_jst": end,
-            }
-            for key in KML_DATA:
-                data = ET.SubElement(extended, "Data", name=key)
-                ET.SubElement(data, "value").text = values[key]
+            values = {k: _text(row[k]) for k in ("id", "layer", "certainty", "sources")}
+            for key, value in {**values, "start_jst": begin, "end_jst": end}.items():
+                ET.SubElement(ET.SubElement(extended, "Data", name=key), "value").text = value
             _kml_geometry(mark, row.geometry)
     ET.indent(root, space=" ")
     ET.ElementTree(root).write(path, encoding="UTF-8", xml_declaration=True)
@@ -997,7 +998,7 @@ def _target(fmt: str, out: Path, day: date | None, layer_ids: list[str]) -> Path
 def _export_geojson_dir(frames: Mapping[str, gpd.GeoDataFrame], target: Path) -> list[Path]:
     with _staging(target.parent) as stage:
         written = _write_geojson_dir(frames, stage / "geojson")
-        _publish_dir(stage / "geojson", target, stage)
+        _publish_dir(stage / "geojson", target)
         return [target / p.name for p in written]
 
 

@@ -375,22 +375,32 @@ def test_a_folder_that_is_not_an_export_is_never_replaced(frames, tmp_path, cont
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
-def test_geojson_swap_failure_keeps_the_previous_export(frames, tmp_path, monkeypatch):
+@pytest.mark.parametrize("moving_back_fails", [False, True])
+def test_geojson_swap_failure_keeps_the_previous_export(
+    frames, tmp_path, monkeypatch, moving_back_fails
+):
     folder = tmp_path / "foxbat76_all_routes"
     folder.mkdir()
     (folder / "routes.geojson").write_text("previous export")
     real = os.replace
 
     def flaky(src, dst):
-        if Path(src).name == "geojson":  # the finished new folder moving into place
+        # The finished new folder cannot move into place (and, worse, the old one not back).
+        if Path(src).name == "geojson" or (moving_back_fails and Path(dst) == folder):
             raise OSError(errno.EIO, "Input/output error")
         real(src, dst)
 
     monkeypatch.setattr(export.os, "replace", flaky)
-    with pytest.raises(ExportError, match=r"^cannot write .*/foxbat76_all_routes: input/output"):
+    message = r"^cannot write .*/foxbat76_all_routes: input/output error"
+    message += (
+        r"; the previous export is in .*/\.foxbat76-previous-\w+$" if moving_back_fails else "$"
+    )
+    with pytest.raises(ExportError, match=message):
         export_layers({"routes": frames["routes"]}, "geojson", tmp_path)
-    assert listing(tmp_path) == [folder.name, f"{folder.name}/routes.geojson"]
-    assert (folder / "routes.geojson").read_text() == "previous export"
+    (kept,) = tmp_path.rglob("routes.geojson")
+    assert kept.read_text() == "previous export"
+    assert listing(tmp_path) == [kept.parent.name, f"{kept.parent.name}/routes.geojson"]
+    assert (kept.parent == folder) is not moving_back_fails
 
 
 @pytest.mark.parametrize(
