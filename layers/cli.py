@@ -87,7 +87,7 @@ def _where(text: str) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     import layers
-    from geo.export import FORMATS, ExportError, export_layers, filter_frames
+    from geo.export import FORMATS, ExportError, existing_targets, export_layers, filter_frames
     from geo.timing import parse_day
 
     if not args.out.strip():  # Path("") would quietly mean the current directory
@@ -106,6 +106,7 @@ def _export(args: argparse.Namespace) -> int:
     titles, styles = layers.presentation(layer_ids)
     try:
         _, empty = filter_frames(frames, day)
+        replaced = existing_targets(frames, args.format, Path(args.out), day=day)
         written = export_layers(
             frames, args.format, Path(args.out), day=day, titles=titles, styles=styles
         )
@@ -113,6 +114,8 @@ def _export(args: argparse.Namespace) -> int:
         return _fail(str(error))
     for layer_id in empty:
         print(f"foxbat76: note: layer {layer_id} has nothing on {day}; skipped", file=sys.stderr)
+    for path in replaced:
+        print(f"foxbat76: note: replaced {path}", file=sys.stderr)
     for path in written:
         print(path)
     return 0

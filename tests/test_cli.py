@@ -157,3 +157,12 @@ def test_check_finds_an_item_that_cannot_be_drawn(tmp_path: Path) -> None:
         "foxbat76: error: catalog.toml: item 'msdf-tsugaru-patrol': geometry: "
     )
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_exporting_over_an_earlier_file_says_it_replaced_it(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "hakodate.kml"
+    argv = ["export", "--format", "kml", "--layers", "hakodate", "--out", str(target)]
+    assert main(argv) == 0
+    assert "replaced" not in capsys.readouterr().err
+    assert main(argv) == 0
+    assert f"foxbat76: note: replaced {target}" in capsys.readouterr().err
