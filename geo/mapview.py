@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 import folium
@@ -35,7 +35,18 @@ DASH = "\u2013"  # en dash for date ranges
 
 ACTIVE, TRAIL, FUTURE = "active", "trail", "future"
 MARKERS = ("circle", "square", "diamond", "triangle")
+# Marker outlines in a 20x20 box, shared by the map's SVG icons and the legend.
+MARKER_POINTS = {
+    "square": "2,2 18,2 18,18 2,18",
+    "diamond": "10,1 19,10 10,19 1,10",
+    "triangle": "10,1 19,18 1,18",
+}
+MIG_SVG = (
+    '<circle cx="10" cy="10" r="8.5" fill="#fff" stroke="#b00020" stroke-width="2.5"/>'
+    '<polygon points="10,3 12,11 17,13 12,13 11,17 9,17 8,13 3,13 8,11" fill="#b00020"/>'
+)
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_DASH_ARRAY = re.compile(r"^\d+(\.\d+)?([ ,]+\d+(\.\d+)?)*$")
 
 TILE_LAYERS: tuple[tuple[str, str, str], ...] = (
     # (name, URL template, attribution); off by default, so offline they are simply absent.
@@ -61,6 +72,7 @@ EMBEDDED_BASEMAP = "Embedded basemap (offline)"
 BASEMAP_ATTRIBUTION = "Coastlines and borders: GSHHG (LGPL)"
 BASEMAP_LAND = {"color": "#8c8270", "weight": 0.6, "fillColor": "#efe9d8", "fillOpacity": 1}
 BASEMAP_BORDER = {"color": "#7a5c8a", "weight": 1.2, "dashArray": "5 3", "fill": False}
+TILE_ERROR_LIMIT = 3  # failed tiles, with none loaded, before an online layer is dropped
 
 _CSS = """
 <style>
@@ -68,8 +80,12 @@ _CSS = """
 .fx-legend { background: rgba(255,255,255,.88); padding: 4px 7px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,.35); font: 11px/1.35 sans-serif; color: #222; }
 .fx-legend b { display: block; margin-bottom: 1px; }
-.fx-legend .fx-sw { display: inline-block; width: 11px; height: 8px; margin-right: 5px;
-  vertical-align: middle; border: 2px solid; border-radius: 2px; }
+.fx-legend .fx-sw { display: inline-block; margin-right: 5px; vertical-align: middle; }
+.fx-tile-note { background: rgba(255,255,255,.92); padding: 4px 22px 4px 7px; max-width: 260px;
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.35); font: 11px/1.35 sans-serif;
+  color: #222; position: relative; }
+.fx-tile-note button { position: absolute; top: 1px; right: 2px; border: none;
+  background: none; font: bold 14px/1 sans-serif; color: #555; cursor: pointer; padding: 2px; }
 .fx-icon { background: none; border: none; }
 .fx-popup { font: 12px/1.45 sans-serif; max-width: 300px; }
 .fx-popup .fx-when { color: #555; }
@@ -86,8 +102,7 @@ _CSS = """
 # drawn here too. Colours reaching the SVG were validated as #rrggbb in Python.
 _HELPERS_JS = """
 (function () {
-    var SHAPES = {square: "2,2 18,2 18,18 2,18", diamond: "10,1 19,10 10,19 1,10",
-                  triangle: "10,1 19,18 1,18"};
+    var SHAPES = __SHAPES__, MIG = __MIG__;
     var fx = window.fx = window.fx || {items: null};
     fx.popup = function (id, extra) {
         return function () {
@@ -99,9 +114,7 @@ _HELPERS_JS = """
         var s = o.size, svg = '<svg xmlns="http://www.w3.org/2000/svg" width="' + s +
             '" height="' + s + '" viewBox="0 0 20 20">';
         if (o.shape === "mig") {
-            svg += '<circle cx="10" cy="10" r="8.5" fill="#fff" stroke="#b00020" ' +
-                'stroke-width="2.5"/><polygon points="10,3 12,11 17,13 12,13 11,17 9,17 8,13 ' +
-                '3,13 8,11" fill="#b00020"/>';
+            svg += MIG;
         } else {
             svg += '<polygon points="' + SHAPES[o.shape] + '" fill="' + o.fillColor +
                 '" fill-opacity="' + o.fillOpacity + '" stroke="' + o.color +
@@ -145,6 +158,52 @@ _HELPERS_JS = """
             .then(function (data) { fx.items = data; })
             .catch(function (e) { console.warn("foxbat76: item store not loaded", e); });
     }
+})();
+"""
+
+# Online tile layers fail offline on every pan, silently. After a few errors with no tile
+# loaded, drop the layer (the embedded land stays underneath), switch the layer control back
+# to the embedded basemap and say so in a note. Static: it is part of the base map.
+_TILE_FALLBACK_JS = """
+(function () {
+    var map = {{ this._parent.get_name() }};
+    var names = {{ this.names|tojson }};  // URL template -> layer name, already HTML-escaped
+    var note = null;
+    function hide() { if (note) { note.remove(); note = null; } }
+    function tell(name) {
+        hide();
+        note = L.control({position: "bottomright"});
+        note.onAdd = function () {
+            var div = L.DomUtil.create("div", "fx-tile-note");
+            div.setAttribute("role", "status");
+            div.innerHTML = '<button type="button" title="Dismiss" aria-label="Dismiss">' +
+                "&times;</button>" + name +
+                " tiles could not be loaded (offline?); showing the built-in land map.";
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.on(div.firstChild, "click", hide);
+            return div;
+        };
+        note.addTo(map);
+    }
+    map.on("layeradd", function (e) {
+        var layer = e.layer;
+        if (!(layer instanceof L.TileLayer) || !names.hasOwnProperty(layer._url)) { return; }
+        hide();
+        if (!layer.fxTiles) {
+            layer.on("tileload", function () { layer.fxTiles.loaded = true; });
+            layer.on("tileerror", function () {
+                var seen = layer.fxTiles;
+                seen.errors += 1;
+                if (seen.loaded || seen.errors < {{ this.limit }} || !map.hasLayer(layer)) {
+                    return;
+                }
+                map.removeLayer(layer);
+                map.addLayer({{ this.fallback.get_name() }});
+                tell(names[layer._url]);
+            });
+        }
+        layer.fxTiles = {errors: 0, loaded: false};  // a fresh chance each time it is chosen
+    });
 })();
 """
 
@@ -198,13 +257,37 @@ class ClientHelpers(MacroElement):
     """Defines window.fx (drawing from the item store, SVG markers) and loads the store once."""
 
     _template = Template(
-        "{% macro script(this, kwargs) %}" + _minify(_HELPERS_JS) + "{% endmacro %}"
+        "{% macro script(this, kwargs) %}"
+        + _minify(_HELPERS_JS)
+        .replace("__SHAPES__", _json(MARKER_POINTS))
+        .replace("__MIG__", _json(MIG_SVG))
+        + "{% endmacro %}"
     )
 
     def __init__(self, items_url: str) -> None:
         super().__init__()
         self._name = "ClientHelpers"
         self.items_url = items_url
+
+
+class TileFallback(MacroElement):
+    """Drops an online tile layer that keeps failing (offline) and shows a dismissable note."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}" + _minify(_TILE_FALLBACK_JS) + "{% endmacro %}"
+    )
+
+    def __init__(
+        self,
+        tile_layers: Sequence[tuple[str, str, str]],
+        fallback: folium.FeatureGroup,
+        limit: int = TILE_ERROR_LIMIT,
+    ) -> None:
+        super().__init__()
+        self._name = "TileFallback"
+        self.names = {url: html.escape(name) for name, url, _attribution in tile_layers}
+        self.fallback = fallback
+        self.limit = int(limit)
 
 
 class StaticBasemap(MacroElement):
@@ -404,20 +487,32 @@ def _format_date(moment: pd.Timestamp) -> str:
     return f"{moment.day} {moment.strftime('%b %Y')}"
 
 
+def _format_days(first: date, last: date) -> str:
+    """A range of whole days, the shared month and year said once ('8-25 Sep 1976')."""
+    if first == last:
+        return f"{first.day} {first:%b %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}{DASH}{last.day} {last:%b %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%b} {DASH} {last.day} {last:%b %Y}"
+    return f"{first.day} {first:%b %Y} {DASH} {last.day} {last:%b %Y}"
+
+
 def format_span(start: datetime | pd.Timestamp, end: datetime | pd.Timestamp) -> str:
-    """Human dates in JST: '6 Sep 1976, 13:10 JST', '6 Sep 1976, 13:10-13:57 JST', or a range."""
+    """Human dates in JST: '6 Sep 1976, 13:10 JST', '6 Sep 1976, 13:10-13:57 JST', or for
+    whole days dates alone: '25 Sep 1976 (JST)', '25 Sep - 15 Nov 1976 (JST)' (en dashes).
+    """
     start = pd.Timestamp(start).tz_convert(JST)
     end = pd.Timestamp(end).tz_convert(JST)
-    # Items that cover whole days (00:00 to 23:59) read better as dates alone.
-    whole_days = start.strftime("%H:%M") == "00:00" and end.strftime("%H:%M") == "23:59"
-    if start == end:
+    if start == end:  # a moment keeps its time, even midnight
         return f"{_format_date(start)}, {_format_time(start)} JST"
+    # Items from 00:00 to 00:00 or 23:59(:59) cover whole days: their times add nothing. An
+    # end at 00:00 names its day, as geo.timing counts the item active on it.
+    midnight = time(0, 0)
+    if start.time() == midnight and (end.time() == midnight or end.time() >= time(23, 59)):
+        return f"{_format_days(start.date(), end.date())} (JST)"
     if start.date() == end.date():
-        if whole_days:
-            return f"{_format_date(start)} (JST)"
         return f"{_format_date(start)}, {_format_time(start)}{DASH}{_format_time(end)} JST"
-    if whole_days:
-        return f"{_format_date(start)} {DASH} {_format_date(end)} (JST)"
     first = f"{_format_date(start)} {_format_time(start)}"
     return f"{first} {DASH} {_format_date(end)} {_format_time(end)} JST"
 
@@ -701,24 +796,81 @@ def mig_feature(mig: MigMark, tags: str = "") -> Feature | None:
 # --- Map assembly ---------------------------------------------------------------------------
 
 
-def legend_html(entries: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
-    """Legend HTML: a swatch per (title, style), the trail convention and the MiG marker."""
-    rows = ["<b>Layers</b>"]
-    for title, style in entries:
-        color = _check_color(style["color"], "color")
-        fill = _check_color(style.get("fill_color") or color, "fill_color")
-        dash = "dashed" if style.get("dash_array") else "solid"
-        rows.append(
-            f'<div><span class="fx-sw" style="border-color:{color};border-style:{dash};'
-            f'background:{fill}"></span>{html.escape(title)}</div>'
-        )
-    rows.append(
-        '<div><span class="fx-sw" style="border-color:#555;opacity:.35;background:#999"></span>'
-        "Faded: earlier days</div>"
+# A legend entry: (title, style), or (title, style, kinds) where kinds says which of "point",
+# "line" and "polygon" the layer draws (without it: marker and line, and an area if filled).
+LegendEntry = tuple[str, Mapping[str, Any]] | tuple[str, Mapping[str, Any], Collection[str]]
+_SWATCH_W, _SWATCH_H = 60, 16  # marker 0-16, line 19-43, area 46-58: columns line up
+
+
+def _dash(style: Mapping[str, Any]) -> str:
+    value = style.get("dash_array")
+    if not value:
+        return ""
+    if not _DASH_ARRAY.match(str(value)):
+        raise ValueError(f"style: dash_array {value!r} is not a list of numbers")
+    return f' stroke-dasharray="{html.escape(str(value))}"'
+
+
+def _swatch_marker(style: Mapping[str, Any], color: str, fill: str) -> str:
+    """The layer's point marker as the map draws it on its day (see _feature and fx.icon)."""
+    marker = str(style.get("marker", "circle"))
+    fill_opacity = float(style.get("fill_opacity", 0.3))
+    if marker == "circle":  # a Leaflet circleMarker: the layer's own fill opacity
+        weight = int(style.get("weight", 2)) + 1
+        shape = f'<circle cx="10" cy="10" r="7" stroke-width="{weight}"'
+    elif marker in MARKER_POINTS:  # an SVG icon, its fill kept visible
+        fill_opacity = max(fill_opacity, 0.6)
+        shape = f'<polygon points="{MARKER_POINTS[marker]}" stroke-width="2.5"'
+    else:
+        raise ValueError(f"style: marker {marker!r} is not one of {', '.join(MARKERS)}")
+    return (
+        f'<svg class="fx-sw-marker" x="0" y="0" width="16" height="16" viewBox="0 0 20 20">'
+        f'{shape} fill="{fill}" fill-opacity="{fill_opacity:g}" stroke="{color}"/></svg>'
     )
+
+
+def _swatch(style: Mapping[str, Any], kinds: Collection[str] | None, opacity: float = 1.0) -> str:
+    """Inline SVG: the layer's marker, a line sample with its dashes and, for areas, a square."""
+    color = _check_color(style["color"], "color")
+    fill = _check_color(style.get("fill_color") or color, "fill_color")
+    weight = int(style.get("weight", 2)) + 1
+    fill_opacity = float(style.get("fill_opacity", 0.3))
+    dash = _dash(style)
+    if kinds is None:
+        kinds = {"point", "line"} | ({"polygon"} if fill_opacity > 0 else set())
+    parts = []
+    if "point" in kinds:
+        parts.append(_swatch_marker(style, color, fill))
+    if "line" in kinds:
+        parts.append(
+            f'<line class="fx-sw-line" x1="19" y1="8" x2="43" y2="8" stroke="{color}" '
+            f'stroke-width="{weight}"{dash}/>'
+        )
+    if "polygon" in kinds:
+        parts.append(
+            f'<rect class="fx-sw-area" x="47" y="2.5" width="11" height="11" fill="{fill}" '
+            f'fill-opacity="{fill_opacity:g}" stroke="{color}" stroke-width="{min(weight, 2)}"'
+            f"{dash}/>"
+        )
+    faded = f' opacity="{opacity:g}"' if opacity < 1 else ""
+    return (
+        f'<svg class="fx-sw" width="{_SWATCH_W}" height="{_SWATCH_H}" '
+        f'viewBox="0 0 {_SWATCH_W} {_SWATCH_H}" aria-hidden="true"{faded}>{"".join(parts)}</svg>'
+    )
+
+
+def legend_html(entries: Sequence[LegendEntry]) -> str:
+    """Legend HTML: each layer's marker, line and area as drawn, the trail and the MiG marker."""
+    rows = ["<b>Layers</b>"]
+    for title, style, *rest in entries:
+        kinds = set(rest[0]) if rest else None
+        rows.append(f"<div>{_swatch(style, kinds)}{html.escape(title)}</div>")
+    grey = {"color": "#555555", "fill_color": "#999999", "fill_opacity": 0.6}
+    rows.append(f"<div>{_swatch(grey, {'point', 'line'}, TRAIL_OPACITY)}Faded: earlier days</div>")
+    mig = f'<svg x="0" y="0" width="16" height="16" viewBox="0 0 20 20">{MIG_SVG}</svg>'
     rows.append(
-        '<div><span class="fx-sw" style="border-color:#b00020;border-radius:50%;'
-        'background:#fff"></span>MiG-25 that day</div>'
+        f'<div><svg class="fx-sw" width="{_SWATCH_W}" height="{_SWATCH_H}" aria-hidden="true">'
+        f"{mig}</svg>MiG-25 that day</div>"
     )
     return "".join(rows)
 
@@ -727,7 +879,7 @@ def base_map(
     assets: WebAssets,
     basemap: MacroElement,
     items_url: str,
-    legend: Sequence[tuple[str, Mapping[str, Any]]],
+    legend: Sequence[LegendEntry],
 ) -> folium.Map:
     """The map every rerun starts from; identical each time, so st_folium keeps the browser map.
 
@@ -750,7 +902,8 @@ def base_map(
     m.default_css = list(assets.css)
     m.get_root().header.add_child(Element(_minify(_CSS)), name="fx_css")
     m.add_child(ClientHelpers(items_url), name="fx_helpers")
-    folium.FeatureGroup(name=EMBEDDED_BASEMAP, overlay=False, control=True, show=True).add_to(m)
+    embedded = folium.FeatureGroup(name=EMBEDDED_BASEMAP, overlay=False, control=True, show=True)
+    embedded.add_to(m)
     for name, url, attribution in TILE_LAYERS:
         # A TileProvider, not a URL string: folium would search all of xyzservices (~4 ms each).
         provider = xyzservices.TileProvider(
@@ -765,6 +918,7 @@ def base_map(
             show=False,
             max_zoom=MAX_ZOOM,
         ).add_to(m)
+    m.add_child(TileFallback(TILE_LAYERS, embedded), name="fx_tile_fallback")
     m.add_child(basemap, name="fx_basemap")
     m.add_child(Legend(legend_html(legend)), name="fx_legend")
     return m

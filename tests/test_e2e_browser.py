@@ -227,3 +227,33 @@ def test_the_export_panel_downloads_a_geopackage_of_the_day(visit, tmp_path):
     assert len(hakodate) + len(airlift) == 4
     assert visit.count(".fx-day-1976-09-25") >= 1  # the map is still the day's map
     assert visit.blocked == []
+
+
+def test_an_online_tile_layer_that_cannot_load_gives_way_to_the_land_map_with_a_note(visit):
+    visit.open("?date=1976-09-25", "1976-09-25")
+    frame = visit.map_frame
+    frame.wait_for_function("window.fx_basemap && window.fx_basemap.getLayers().length > 100")
+    # The user opens the layer switcher and picks OpenStreetMap, with no network.
+    frame.hover(".leaflet-control-layers")
+    frame.get_by_role("radio", name="OpenStreetMap").check()
+    note = frame.locator(".fx-tile-note")
+    note.wait_for()
+    assert "OpenStreetMap tiles could not be loaded (offline?)" in note.inner_text()
+    assert "showing the built-in land map" in note.inner_text()
+    assert any("tile.openstreetmap.org" in url for url in visit.blocked)  # it did try
+    tiles_on_map = (
+        "(() => { let n = 0; map.eachLayer(l => { n += l instanceof L.TileLayer; }); return n; })()"
+    )
+    assert frame.evaluate(tiles_on_map) == 0  # the OSM layer is off the map
+    assert frame.evaluate("window.map.hasLayer(window.fx_basemap)")  # the land is still there
+    frame.hover(".leaflet-control-layers")
+    assert frame.get_by_role("radio", name="Embedded basemap (offline)").is_checked()
+    assert not frame.get_by_role("radio", name="OpenStreetMap").is_checked()
+
+    # Panning asks for no more tiles, and the note goes when dismissed.
+    frame.evaluate("void window.map.panBy([300, 200], {animate: false})")
+    assert visit.count("img.leaflet-tile") == 0
+    assert visit.count(".fx-id-c5a-airlift.fx-active") == 1  # the day's map is untouched
+    visit.screenshot("offline-tiles-note.png")
+    frame.get_by_role("button", name="Dismiss").click()
+    assert visit.count(".fx-tile-note") == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import xml.etree.ElementTree as ET
 from datetime import date, datetime
 
 import geopandas as gpd
@@ -198,18 +199,32 @@ def test_popup_shows_name_jst_dates_description_sources_certainty_and_route_leng
     assert "Length: 622 km (geodesic)" in popup
 
 
-def test_format_span_gives_jst_times_days_and_ranges():
-    assert mapview.format_span(jst("1976-09-06 13:10"), jst("1976-09-06 13:10")) == (
-        "6 Sep 1976, 13:10 JST"
-    )
-    assert mapview.format_span(jst("1976-09-06 13:40"), jst("1976-09-06 13:50")) == (
-        "6 Sep 1976, 13:40\u201313:50 JST"
-    )
-    assert mapview.format_span(jst("1976-09-08 00:00"), jst("1976-09-25 23:59:59")) == (
-        "8 Sep 1976 \u2013 25 Sep 1976 (JST)"
-    )
-    utc = pd.Timestamp("1976-09-06 04:10", tz="UTC")  # 13:10 in Japan
-    assert mapview.format_span(utc, utc) == "6 Sep 1976, 13:10 JST"
+@pytest.mark.parametrize(
+    ("start", "end", "shown"),
+    [
+        ("1976-09-06 13:10", "1976-09-06 13:10", "6 Sep 1976, 13:10 JST"),
+        ("1976-09-06 13:40", "1976-09-06 13:50", "6 Sep 1976, 13:40\u201313:50 JST"),
+        ("1976-09-06 00:00", "1976-09-06 00:00", "6 Sep 1976, 00:00 JST"),  # a moment
+        ("1976-09-25 00:00", "1976-09-25 12:00", "25 Sep 1976, 00:00\u201312:00 JST"),
+        ("1976-09-06 13:50", "1976-09-09 10:00", "6 Sep 1976 13:50 \u2013 9 Sep 1976 10:00 JST"),
+        ("1976-09-25 00:00", "1976-09-25 23:59:59", "25 Sep 1976 (JST)"),
+        ("1976-09-08 00:00", "1976-09-25 23:59:59", "8\u201325 Sep 1976 (JST)"),
+        ("1976-09-08 00:00", "1976-09-09 00:00", "8\u20139 Sep 1976 (JST)"),
+        ("1976-09-25 00:00", "1976-11-15 00:00", "25 Sep \u2013 15 Nov 1976 (JST)"),
+        ("1976-09-01 00:00", "1976-11-30 23:59:59", "1 Sep \u2013 30 Nov 1976 (JST)"),
+        ("1976-12-30 00:00", "1977-01-02 23:59:59", "30 Dec 1976 \u2013 2 Jan 1977 (JST)"),
+    ],
+)
+def test_format_span_gives_dates_for_whole_days_and_times_otherwise(start, end, shown):
+    assert mapview.format_span(jst(start), jst(end)) == shown
+
+
+def test_format_span_reads_any_timezone_as_japan_time():
+    moment = pd.Timestamp("1976-09-06 04:10", tz="UTC")  # 13:10 in Japan
+    assert mapview.format_span(moment, moment) == "6 Sep 1976, 13:10 JST"
+    day_start = pd.Timestamp("1976-09-05 15:00", tz="UTC")  # 6 Sep 00:00 JST
+    day_end = pd.Timestamp("1976-09-06 14:59:59", tz="UTC")
+    assert mapview.format_span(day_start, day_end) == "6 Sep 1976 (JST)"
 
 
 def test_hostile_text_stays_inert_in_popups_tooltips_store_legend_and_layer_names():
@@ -333,3 +348,92 @@ def test_a_days_groups_send_references_not_geometry(story):
     bodies = [shape.body for shape in group._children.values()]
     assert all(body.startswith("fx.draw(") for body in bodies)
     assert any('"airlift","active"' in body for body in bodies)
+
+
+LEGEND_STYLES = {
+    "Circles, dashed, unfilled": {**STYLE, "marker": "circle", "fill_opacity": 0.0},
+    "Squares": {**STYLE, "marker": "square", "dash_array": None, "color": "#b2182b"},
+    "Diamonds": {**STYLE, "marker": "diamond", "dash_array": "4 4", "fill_color": "#67a9cf"},
+    "Triangles": {**STYLE, "marker": "triangle", "dash_array": "2 6", "color": "#01665e"},
+}
+
+
+def legend_rows(entries: list) -> dict[str, ET.Element]:
+    """The legend's rows by their visible text (the legend HTML is well-formed XML)."""
+    root = ET.fromstring(f"<root>{mapview.legend_html(entries)}</root>")
+    return {"".join(row.itertext()).strip(): row for row in root.iter("div")}
+
+
+@pytest.mark.parametrize("title", list(LEGEND_STYLES))
+def test_the_legend_draws_each_layers_marker_line_and_area_in_its_colours(title):
+    style = LEGEND_STYLES[title]
+    svg = legend_rows([(title, style)])[title].find("svg")
+    marker = svg.find("svg[@class='fx-sw-marker']/*")
+    if style["marker"] == "circle":
+        assert marker.tag == "circle"
+    else:  # the same outline as the map's marker icon
+        assert marker.tag == "polygon"
+        assert marker.get("points") == mapview.MARKER_POINTS[style["marker"]]
+    assert marker.get("stroke") == style["color"] and marker.get("fill") == style["fill_color"]
+    line = svg.find("line")
+    assert line.get("stroke") == style["color"]
+    assert line.get("stroke-dasharray") == style["dash_array"]  # None: a solid line
+    area = svg.find("rect")
+    if style["fill_opacity"] > 0:
+        assert area.get("fill") == style["fill_color"]
+        assert float(area.get("fill-opacity")) == style["fill_opacity"]
+    else:  # nothing filled to show
+        assert area is None
+
+
+def test_the_legend_shows_only_the_kinds_a_layer_draws_when_told():
+    rows = legend_rows(
+        [("Route", {**STYLE, "fill_opacity": 0.3}, {"line"}), ("Base", STYLE, ["point", "polygon"])]
+    )
+    route, base = (rows[name].find("svg") for name in ("Route", "Base"))
+    assert [child.tag for child in route] == ["line"]
+    assert [child.get("class") for child in base] == ["fx-sw-marker", "fx-sw-area"]
+
+
+def test_the_legend_explains_the_faded_trail_and_the_mig_marker_without_icon_fonts():
+    rows = legend_rows([("Layer <b>", STYLE)])
+    assert set(rows) == {"Layer <b>", "Faded: earlier days", "MiG-25 that day"}
+    assert float(rows["Faded: earlier days"].find("svg").get("opacity")) == mapview.TRAIL_OPACITY
+    mig = rows["MiG-25 that day"].find("svg/svg")
+    assert [child.tag for child in mig] == ["circle", "polygon"]
+    assert mig.find("circle").get("stroke") == "#b00020"
+    page = mapview.legend_html([("Layer", STYLE)])
+    assert "<img" not in page and "fa-" not in page and "url(" not in page
+
+
+def test_a_legend_style_with_a_dash_pattern_that_is_not_numbers_is_refused():
+    with pytest.raises(ValueError, match="dash_array"):
+        mapview.legend_html([("x", {**STYLE, "dash_array": '4" onload="alert(1)'})])
+
+
+def test_the_base_map_drops_failing_online_tiles_and_says_so_and_stays_the_same(story):
+    legend = [("Layer A", STYLE)]
+    first = mapview.base_map(LOCAL, mapview.StaticBasemap("b.geojson"), "i.json", legend)
+    second = mapview.base_map(LOCAL, mapview.StaticBasemap("b.geojson"), "i.json", legend)
+    for day in (date(1976, 9, 6), date(1976, 11, 15)):  # whatever the day, nothing changes
+        mapview.day_groups([("a", "A", story, STYLE)], day)
+    page = first.get_root().render()
+    assert "tileerror" in page and "removeLayer" in page
+    assert "tiles could not be loaded (offline?); showing the built-in land map." in page
+    for name, url, _attribution in mapview.TILE_LAYERS:
+        assert f"{json.dumps(url)}:{json.dumps(name)}" in page.replace(": ", ":")
+    children = list(first._children.values())
+    (fallback,) = (child for child in children if isinstance(child, mapview.TileFallback))
+    embedded = next(child for child in children if isinstance(child, Layer))
+    assert embedded.layer_name == mapview.EMBEDDED_BASEMAP and fallback.fallback is embedded
+    assert fallback.limit == mapview.TILE_ERROR_LIMIT
+    assert _map_key(first) == _map_key(second)
+
+
+def test_a_tile_layer_name_reaches_the_offline_note_escaped():
+    m = mapview.base_map(LOCAL, mapview.StaticBasemap("b.geojson"), "i.json", [])
+    group = mapview.folium.FeatureGroup(name="g").add_to(m)
+    mapview.TileFallback([(HOSTILE, "https://x/{z}/{x}/{y}.png", "")], group).add_to(m)
+    page = m.get_root().render()
+    assert "<img src=x" not in page and "<script>alert(3)" not in page
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
