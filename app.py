@@ -118,16 +118,25 @@ def mig_mark(day: date, at: dtime | None) -> mapview.MigMark:
         return mapview.MigMark(None, "", "", "", "")
     return mapview.MigMark(
         geometry=position.geometry,
-        when=f"As of {mapview.format_span(position.moment, position.moment)}",
+        when=(
+            f"As of {mapview.format_span(position.moment, position.moment)}"
+            if at is not None
+            else f"As of the end of {day.day} {day:%b %Y}"
+        ),
         status=position.status,
         certainty=position.certainty,
         sources=position.sources,
     )
 
 
-def legend_entries() -> list[tuple[str, dict[str, Any]]]:
-    """Every layer in the legend, whatever is toggled: the base map must never change."""
-    return [(spec.title, spec.style) for spec in layers.LAYERS.values()]
+def legend_entries() -> list[tuple[str, dict[str, Any], set[str]]]:
+    """Every layer in the legend, whatever is toggled (the base map must never change), with the
+    kinds of shape it really draws (point, line, polygon)."""
+    items = load_map_items()
+    return [
+        (spec.title, spec.style, {item.kind for item in items[layer_id]})
+        for layer_id, spec in layers.LAYERS.items()
+    ]
 
 
 # --- Helpers --------------------------------------------------------------------------------

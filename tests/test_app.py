@@ -346,3 +346,8 @@ def test_the_timeline_marks_the_chosen_day_under_the_items():
     assert events["mark"]["height"] > lasting["mark"]["height"]
     day_slider(at).set_value(date(1976, 10, 3)).run()
     assert timeline_day(at) == "1976-10-03T12:00:00"
+
+
+def test_the_mig_marker_says_as_of_when():
+    assert "As of the end of 25 Sep 1976" in app.mig_mark(date(1976, 9, 25), None).when
+    assert "13:20 JST" in app.mig_mark(date(1976, 9, 6), time(13, 20)).when
