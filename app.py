@@ -282,7 +282,7 @@ def current_view() -> tuple[date, dtime | None, list[str]]:
     return day, at, chosen
 
 
-def sidebar(items: pd.DataFrame, day: date) -> None:
+def sidebar(items: pd.DataFrame, day: date, chosen: list[str]) -> None:
     """Date slider, day buttons, Play, 6 Sep time of day, event list and layer toggles."""
     with st.sidebar:
         st.slider(
@@ -330,6 +330,8 @@ def sidebar(items: pd.DataFrame, day: date) -> None:
             key="layers",
             label_visibility="collapsed",
         )
+        if st.button("Export layers…", icon=":material/download:", key="export"):
+            export_dialog(items, day, chosen)
 
 
 def render_map(day: date, at: dtime | None, chosen: list[str]) -> None:
@@ -360,22 +362,31 @@ def day_panel(today: pd.DataFrame, day: date, moment: datetime | None) -> None:
     st.html(panel.panel_html(today, titles, day, moment))
 
 
-@st.cache_data(show_spinner=False)
-def timeline_data() -> pd.DataFrame:
-    """One row per item for the timeline: layer title, name, JST start and end, and whether it
-    lasts for days (drawn faint, so the events on the same row stay visible)."""
+@st.cache_resource(show_spinner=False)
+def timeline_data_url() -> str:
+    """One row per item for the timeline, served once as a static file; its URL from the page.
+
+    Inline, the 29 rows would be converted to Arrow and resent on every rerun of a scrub.
+    Rows: layer title, name, JST wall-clock start and end, and whether it lasts for days
+    (drawn faint, so the events on the same row stay visible).
+    """
     items = load_items()
     # Instants get a few hours of width so they stay visible.
     end = items["end"].where(items["end"] > items["start"], items["start"] + pd.Timedelta(hours=8))
-    return pd.DataFrame(
+    rows = [
         {
-            "layer": [layers.LAYERS[layer].title for layer in items["layer"]],
-            "name": items["name"],
-            "start": items["start"].dt.tz_convert(JST).dt.tz_localize(None),
-            "end": end.dt.tz_convert(JST).dt.tz_localize(None),
-            "lasting": (items["end"] - items["start"]) > pd.Timedelta(days=3),
+            "layer": layers.LAYERS[layer].title,
+            "name": name,
+            "start": f"{begin.tz_convert(JST):%Y-%m-%dT%H:%M:%S}",
+            "end": f"{finish.tz_convert(JST):%Y-%m-%dT%H:%M:%S}",
+            "lasting": bool(finish - begin > pd.Timedelta(days=3)),
         }
-    )
+        for layer, name, begin, finish in zip(
+            items["layer"], items["name"], items["start"], end, strict=True
+        )
+    ]
+    # write_data's URL is relative to the map's iframe; the chart lives in the page itself.
+    return assets.write_data("timeline", rows, STATIC_DIR).removeprefix("../../")
 
 
 @st.cache_data(show_spinner=False)
@@ -389,7 +400,11 @@ def timeline_spec() -> dict[str, Any]:
 
     titles = [spec.title for spec in layers.LAYERS.values()]
     colors = [spec.style["color"] for spec in layers.LAYERS.values()]
-    base = alt.Chart(timeline_data()).encode(
+    data = alt.UrlData(
+        url=timeline_data_url(),
+        format=alt.DataFormat(type="json", parse={"start": "date", "end": "date"}),
+    )
+    base = alt.Chart(data).encode(
         # No explicit domain: the items already span the period, and an explicit temporal
         # domain makes Streamlit's Vega-Lite log conflicting-domain warnings.
         x=alt.X("start:T", title=None, axis=alt.Axis(format="%d %b")),
@@ -444,21 +459,6 @@ def layer_frames() -> dict[str, gpd.GeoDataFrame]:
     return load_layers()
 
 
-@st.cache_data(show_spinner=False)
-def export_plan(
-    day: date | None, layer_ids: tuple[str, ...]
-) -> tuple[tuple[str, ...], tuple[str, ...], int]:
-    """Layers with something to export, layers with nothing, and the number of features.
-
-    Raises geo.export.ExportError (not cached) when nothing at all would be exported.
-    """
-    from geo import export
-
-    frames = {layer_id: layer_frames()[layer_id] for layer_id in layer_ids}
-    kept, empty = export.filter_frames(frames, day)
-    return tuple(kept), tuple(empty), sum(len(frame) for frame in kept.values())
-
-
 def export_content(frames: dict[str, gpd.GeoDataFrame], fmt: str, day: date | None) -> bytes:
     """The file behind the Download button; Streamlit runs this on click, off the script thread."""
     from geo import export
@@ -468,59 +468,59 @@ def export_content(frames: dict[str, gpd.GeoDataFrame], fmt: str, day: date | No
     return content
 
 
-@st.fragment
-def export_panel(day: date, chosen: list[str]) -> None:
+@st.dialog("Export layers", width="large")
+def export_dialog(items: pd.DataFrame, day: date, chosen: list[str]) -> None:
     """Layers (default: the visible ones), scope and format, then a Download button.
 
-    A fragment: changing these choices reruns only this panel, never the map.
+    A dialog (a fragment): its choices rerun only the dialog, never the map, and scrubbing
+    pays for one button instead of the whole panel.
     """
-    from geo import export  # after the map has gone out, like altair
+    from geo import export  # only once someone exports
 
-    with st.expander("Export layers", icon=":material/download:"):
-        # No key: the default (the visible layers) follows the layer toggles until changed here.
-        picked = st.multiselect(
-            "Layers",
-            options=list(layers.LAYERS),
-            default=chosen,
-            format_func=lambda layer_id: layers.LAYERS[layer_id].title,
-        )
-        scope = st.radio(
-            "Scope",
-            options=list(SCOPES),
-            format_func=SCOPES.__getitem__,
-            horizontal=True,
-            key="export_scope",
-        )
-        fmt = st.selectbox(
-            "Format",
-            options=export.FORMATS,
-            format_func=export.FORMAT_LABELS.__getitem__,
-            key="export_format",
-        )
-        scope_day = day if scope == "day" else None
-        try:
-            kept, empty, count = export_plan(scope_day, tuple(picked))
-        except export.ExportError as error:
-            st.info(f"Nothing to download: {_short(str(error), 200)}.")
-            return
-        name = export.export_filename(fmt, scope_day, kept)
-        frames = {layer_id: layer_frames()[layer_id] for layer_id in kept}
-        st.download_button(
-            "Download",
-            data=partial(export_content, frames, fmt, scope_day),
-            file_name=name,
-            mime=export.export_mime(fmt, kept),
-            on_click="ignore",  # downloading changes nothing on the page
-            icon=":material/download:",
-            key="export_download",
-        )
-        when = f"active on {day.day} {day:%b %Y} (JST)" if scope_day else "Sep to Nov 1976"
-        layers_text = "1 layer" if len(kept) == 1 else f"{len(kept)} layers"
-        features_text = "1 feature" if count == 1 else f"{count} features"
-        st.caption(f"{_short(name, 120)}: {features_text} {when} in {layers_text}.")
-        if empty:
-            titles = ", ".join(layers.LAYERS[layer_id].title for layer_id in empty)
-            st.caption(f"Left out, nothing that day: {_short(titles, 200)}.")
+    # No key: the default (the visible layers) follows the layer toggles until changed here.
+    picked = st.multiselect(
+        "Layers",
+        options=list(layers.LAYERS),
+        default=chosen,
+        format_func=lambda layer_id: layers.LAYERS[layer_id].title,
+    )
+    scope = st.radio(
+        "Scope",
+        options=list(SCOPES),
+        format_func=SCOPES.__getitem__,
+        horizontal=True,
+        key="export_scope",
+    )
+    fmt = st.selectbox(
+        "Format",
+        options=export.FORMATS,
+        format_func=export.FORMAT_LABELS.__getitem__,
+        key="export_format",
+    )
+    scope_day = day if scope == "day" else None
+    try:
+        kept, empty, count = export.export_plan(items, picked, scope_day)
+    except export.ExportError as error:
+        st.info(f"Nothing to download: {_short(str(error), 200)}.")
+        return
+    name = export.export_filename(fmt, scope_day, kept)
+    frames = {layer_id: layer_frames()[layer_id] for layer_id in kept}
+    st.download_button(
+        "Download",
+        data=partial(export_content, frames, fmt, scope_day),
+        file_name=name,
+        mime=export.export_mime(fmt, kept),
+        on_click="ignore",  # downloading changes nothing on the page
+        icon=":material/download:",
+        key="export_download",
+    )
+    when = f"active on {day.day} {day:%b %Y} (JST)" if scope_day else "Sep to Nov 1976"
+    layers_text = "1 layer" if len(kept) == 1 else f"{len(kept)} layers"
+    features_text = "1 feature" if count == 1 else f"{count} features"
+    st.caption(f"{_short(name, 120)}: {features_text} {when} in {layers_text}.")
+    if empty:
+        titles = ", ".join(layers.LAYERS[layer_id].title for layer_id in empty)
+        st.caption(f"Left out, nothing that day: {_short(titles, 200)}.")
 
 
 def main(map_renderer: Callable[..., Any] = render_map) -> None:
@@ -544,7 +544,7 @@ def main(map_renderer: Callable[..., Any] = render_map) -> None:
     map_renderer(day, at, chosen)
     _sync_url(day, chosen, at)  # right behind the map, so a copied link matches what is shown
     items = load_items()
-    sidebar(items, day)
+    sidebar(items, day, chosen)
     moment = datetime.combine(day, at, tzinfo=JST) if at is not None else None
     today = panel.day_items(items, day, moment, chosen)
     st.html(panel.figures_html(load_figures(), day_moment(day, at), len(today)))
@@ -553,7 +553,6 @@ def main(map_renderer: Callable[..., Any] = render_map) -> None:
         day_panel(today, day, moment)
     with right:
         st.vega_lite_chart(timeline(day), width="stretch")
-    export_panel(day, chosen)
     if st.session_state.playing:
         st.fragment(_player, run_every=PLAY_SECONDS)()
 

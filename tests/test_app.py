@@ -196,18 +196,34 @@ def test_notices_neutralise_markdown_in_the_value_they_quote():
     assert app._short("a" * 100).endswith("...")
 
 
-# --- Export panel ----------------------------------------------------------------------------
+# --- Export dialog ---------------------------------------------------------------------------
+# In the browser, choices inside the dialog rerun only the dialog, which stays open. AppTest
+# reruns the whole page, so each step here opens the dialog again with the Export button.
+
+
+def export(at: AppTest) -> AppTest:
+    """Open the export dialog (with whatever choices were set) and run the page."""
+    at.sidebar.button(key="export").click().run()
+    assert not at.exception, at.exception
+    return at
 
 
 def export_caption(at: AppTest) -> list[str]:
     return [caption.value.replace("\\", "") for caption in at.caption]
 
 
-def test_the_export_panel_offers_the_visible_layers_of_the_chosen_day():
-    at = run_app(date="1976-09-25", layers="hakodate,c5a_route,aftermath")
+def test_scrubbing_pays_for_one_export_button_not_the_dialog():
+    at = run_app(date="1976-09-25")
+    assert at.sidebar.button(key="export").label == "Export layers…"
+    assert not at.multiselect and not at.get("download_button")
+
+
+def test_the_export_dialog_offers_the_visible_layers_of_the_chosen_day():
+    at = export(run_app(date="1976-09-25", layers="hakodate,c5a_route,aftermath"))
     (picked,) = at.multiselect
     assert picked.value == ["hakodate", "c5a_route", "aftermath"]
-    at.selectbox(key="export_format").set_value("gpkg").run()
+    at.selectbox(key="export_format").set_value("gpkg")
+    export(at)
     (button,) = at.get("download_button")
     assert button.proto.label == "Download"
     assert button.proto.deferred_file_id  # the file is made when the user clicks
@@ -217,30 +233,33 @@ def test_the_export_panel_offers_the_visible_layers_of_the_chosen_day():
 
 
 def test_the_export_scope_can_be_the_whole_period():
-    at = run_app(date="1976-09-25", layers="hakodate")
-    at.radio(key="export_scope").set_value("all").run()
-    at.selectbox(key="export_format").set_value("kml").run()
+    at = export(run_app(date="1976-09-25", layers="hakodate"))
+    at.radio(key="export_scope").set_value("all")
+    at.selectbox(key="export_format").set_value("kml")
+    export(at)
     (caption,) = export_caption(at)
     assert caption == ("foxbat76_all_hakodate.kml: 6 features Sep to Nov 1976 in 1 layer.")
 
 
 def test_an_empty_export_selection_says_so_and_offers_no_file():
-    at = run_app(date="1976-10-10")
-    at.multiselect[0].set_value(["defection_flight"]).run()
+    at = export(run_app(date="1976-10-10"))
+    at.multiselect[0].set_value(["defection_flight"])
+    export(at)
     assert not at.get("download_button")
     (info,) = at.info
     assert "nothing to export for 1976-10-10 in layers defection_flight" in info.value.replace(
         "\\", ""
     )
-    at.multiselect[0].set_value([]).run()
+    at.multiselect[0].set_value([])
+    export(at)
     assert "no layers selected" in at.info[0].value
 
 
-def test_the_export_panel_changes_nothing_else_on_the_page():
+def test_exporting_changes_nothing_else_on_the_page():
     at = run_app(date="1976-09-25")
     map_id, _ = the_map(at)
-    at.selectbox(key="export_format").set_value("csv").run()
-    at.radio(key="export_scope").set_value("all").run()
+    export(at).selectbox(key="export_format").set_value("csv")
+    export(at)
     assert the_map(at)[0] == map_id
     assert day_slider(at).value == date(1976, 9, 25)
     assert at.query_params["date"] == "1976-09-25"

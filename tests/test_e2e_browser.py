@@ -196,13 +196,14 @@ def test_play_advances_a_day_at_a_time_and_stop_stops(visit):
     assert visit.blocked == []
 
 
-def test_the_export_panel_downloads_a_geopackage_of_the_day(visit, tmp_path):
+def test_the_export_dialog_downloads_a_geopackage_of_the_day(visit, tmp_path):
     import geopandas as gpd
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
     visit.open("?date=1976-09-25&layers=hakodate,c5a_route", "1976-09-25")
     page = visit.page
-    page.get_by_text("Export layers").click()
+    page.get_by_role("button", name="Export layers…").click()
+    page.get_by_role("dialog").wait_for()
     # Streamlit's select box is a combobox: type to filter, then pick the option.
     formats = page.get_by_role("combobox", name="Format")
     option = page.get_by_role("option", name="GeoPackage (QGIS, ArcGIS)")

@@ -1164,3 +1164,40 @@ def test_cli_geojson_into_an_existing_folder_keeps_exports_apart(tmp_path, capsy
     assert err.splitlines() == [err]
     assert "GeoJSON of several layers needs a directory" in err
     assert not several.exists()
+
+
+@pytest.mark.parametrize(
+    ("layer_ids", "day"),
+    [
+        (["hakodate", "c5a_route", "aftermath"], date(1976, 9, 25)),
+        (["defection_flight"], date(1976, 9, 6)),
+        (["soviet_bases", "hyakuri"], None),
+        (["tsugaru_patrols", "aftermath", "chitose"], date(1976, 11, 15)),
+    ],
+)
+def test_export_plan_agrees_with_the_export(layer_ids, day) -> None:
+    import layers
+
+    frames = layers.build_all(layer_ids)
+    items = pd.concat(list(layers.build_all().values()), ignore_index=True)
+    kept, empty = export.filter_frames(frames, day)
+    assert export.export_plan(items, layer_ids, day) == (
+        list(kept),
+        empty,
+        sum(len(frame) for frame in kept.values()),
+    )
+
+
+@pytest.mark.parametrize(
+    ("layer_ids", "day", "message"),
+    [
+        ([], None, "nothing to export: no layers selected"),
+        (["c5a_route"], date(1976, 10, 1), "nothing to export for 1976-10-01 in layers c5a_route"),
+    ],
+)
+def test_export_plan_refuses_what_the_export_refuses(layer_ids, day, message) -> None:
+    import layers
+
+    items = pd.concat(list(layers.build_all().values()), ignore_index=True)
+    with pytest.raises(ExportError, match=message):
+        export.export_plan(items, layer_ids, day)
