@@ -253,7 +253,10 @@ def _sync_url(day: date, chosen: list[str], at: dtime | None) -> None:
 def event_labels() -> dict[str, str]:
     """Labels like "06 Sep 13:10 · Radar contact" by item id, for the event list."""
     labels = {}
-    for row in load_items().itertuples():
+    items = load_items()
+    # Events, not places: items present from the first moment of the period are left out.
+    events = items[items["start"] > datetime.combine(PERIOD_START, dtime(0, 0), tzinfo=JST)]
+    for row in events.itertuples():
         start = row.start.tz_convert(JST)
         when = f"{start:%d %b}" if start.hour == start.minute == 0 else f"{start:%d %b %H:%M}"
         labels[row.id] = f"{when} · {row.name}"
@@ -282,7 +285,7 @@ def current_view() -> tuple[date, dtime | None, list[str]]:
     return day, at, chosen
 
 
-def sidebar(items: pd.DataFrame, day: date, chosen: list[str]) -> None:
+def sidebar(day: date, chosen: list[str]) -> None:
     """Date slider, day buttons, Play, 6 Sep time of day, event list and layer toggles."""
     with st.sidebar:
         st.slider(
@@ -309,11 +312,10 @@ def sidebar(items: pd.DataFrame, day: date, chosen: list[str]) -> None:
                 key="at",
                 help="Replays the flight: radar contact, scramble, circling, landing, police.",
             )
-        events = items[items["start"] > datetime.combine(PERIOD_START, dtime(0, 0), tzinfo=JST)]
         labels = event_labels()
         st.selectbox(
             "Jump to event",
-            options=list(events["id"]),
+            options=list(labels),
             index=None,
             placeholder="Jump to an event...",
             format_func=lambda item_id: labels.get(item_id, str(item_id)),
@@ -331,7 +333,7 @@ def sidebar(items: pd.DataFrame, day: date, chosen: list[str]) -> None:
             label_visibility="collapsed",
         )
         if st.button("Export layers…", icon=":material/download:", key="export"):
-            export_dialog(items, day, chosen)
+            export_dialog(load_items(), day, chosen)
 
 
 def render_map(day: date, at: dtime | None, chosen: list[str]) -> None:
@@ -356,7 +358,13 @@ def render_map(day: date, at: dtime | None, chosen: list[str]) -> None:
         st.caption("Leaflet is loaded from a CDN: run `python -m geo.assets` to work offline.")
 
 
-def day_panel(today: pd.DataFrame, day: date, moment: datetime | None) -> None:
+@st.cache_data(show_spinner=False)
+def load_panel_items() -> list[panel.PanelItem]:
+    """Every item as the panel shows it (spans written out once), sorted by start."""
+    return panel.panel_items(load_items())
+
+
+def day_panel(today: list[panel.PanelItem], day: date, moment: datetime | None) -> None:
     """The "On this day" panel (st.html: DOMPurify-sanitised, and our text is escaped)."""
     titles = {layer_id: spec.title for layer_id, spec in layers.LAYERS.items()}
     st.html(panel.panel_html(today, titles, day, moment))
@@ -543,10 +551,9 @@ def main(map_renderer: Callable[..., Any] = render_map) -> None:
     # The map goes out first: the browser redraws it while the rest of the page is computed.
     map_renderer(day, at, chosen)
     _sync_url(day, chosen, at)  # right behind the map, so a copied link matches what is shown
-    items = load_items()
-    sidebar(items, day, chosen)
+    sidebar(day, chosen)
     moment = datetime.combine(day, at, tzinfo=JST) if at is not None else None
-    today = panel.day_items(items, day, moment, chosen)
+    today = panel.day_items(load_panel_items(), day, moment, chosen)
     st.html(panel.figures_html(load_figures(), day_moment(day, at), len(today)))
     left, right = st.columns([3, 2])
     with left:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import pandas as pd
 
 from geo.catalog import Catalog, load_catalog
 from geo.features import item_geometry
 from geo.geodesy import length_km
-from geo.mapview import ACTIVE, classify, format_span
+from geo.mapview import ACTIVE, format_span, item_state
 from geo.timing import JST
 
 
@@ -55,40 +54,81 @@ def key_figures(catalog: Catalog | None = None) -> KeyFigures:
     )
 
 
+@dataclass(frozen=True)
+class PanelItem:
+    """One item as the panel shows it, with its JST span already written out."""
+
+    id: str
+    layer: str
+    name: str
+    start: datetime
+    end: datetime
+    span: str
+    description: str
+    sources: str
+    certainty: str
+
+
+def panel_items(frame: pd.DataFrame) -> list[PanelItem]:
+    """The rows of a layer frame (or all layers' items) as PanelItems, in the frame's order.
+
+    Made once: per day the panel then only filters plain records, no pandas work per rerun.
+    """
+    return [
+        PanelItem(
+            id=str(row.id),
+            layer=str(row.layer),
+            name=str(row.name),
+            start=row.start.to_pydatetime(),
+            end=row.end.to_pydatetime(),
+            span=format_span(row.start, row.end),
+            description=str(row.description),
+            sources=str(row.sources),
+            certainty=str(row.certainty),
+        )
+        for row in frame.itertuples()
+    ]
+
+
 def day_items(
-    items: pd.DataFrame, day: date, moment: datetime | None, chosen: list[str]
-) -> pd.DataFrame:
-    """Items of the chosen layers on the map as the day's own (the map's rule, `classify`)."""
-    return items[(classify(items, day, moment) == ACTIVE) & items["layer"].isin(chosen)]
+    items: list[PanelItem], day: date, moment: datetime | None, chosen: list[str]
+) -> list[PanelItem]:
+    """Items of the chosen layers on the map as the day's own (the map's rule, `item_state`)."""
+    wanted = set(chosen)
+    return [
+        item
+        for item in items
+        if item.layer in wanted and item_state(item.start, item.end, day, moment) == ACTIVE
+    ]
 
 
-def _item_html(row: Any, title: str) -> str:
+def _item_html(item: PanelItem, title: str) -> str:
     esc = html.escape
     return (
         '<div style="margin:0 0 .8em 0">'
-        f"<b>{esc(str(row.name))}</b><br>"
-        f"<small>{esc(format_span(row.start, row.end))} · {esc(title)} · "
-        f"{esc(str(row.certainty))}</small>"
-        f'<p style="margin:.2em 0">{esc(str(row.description))}</p>'
-        f"<small>Sources: {esc(str(row.sources))}</small></div>"
+        f"<b>{esc(item.name)}</b><br>"
+        f"<small>{esc(item.span)} · {esc(title)} · {esc(item.certainty)}</small>"
+        f'<p style="margin:.2em 0">{esc(item.description)}</p>'
+        f"<small>Sources: {esc(item.sources)}</small></div>"
     )
 
 
 def panel_html(
-    today: pd.DataFrame, titles: dict[str, str], day: date, moment: datetime | None
+    today: list[PanelItem], titles: dict[str, str], day: date, moment: datetime | None
 ) -> str:
     """The "On this day" panel: what starts that day, then what is ongoing; every string escaped."""
-    starts = today["start"].dt.tz_convert(JST).dt.date == day
+    starts = [item for item in today if item.start.astimezone(JST).date() == day]
+    ongoing = [item for item in today if item.start.astimezone(JST).date() != day]
     heading = f"On this day: {day.day} {day:%B %Y}"
     if moment is not None:
         heading += f", up to {moment.astimezone(JST):%H:%M} JST"
     parts = [f'<div class="fx-panel"><h3>{html.escape(heading)}</h3>']
-    if not starts.any():
+    if not starts:
         parts.append("<p><i>No new event on this day.</i></p>")
-    parts.extend(_item_html(row, titles[row.layer]) for row in today[starts].itertuples())
-    if (~starts).any():
+    parts.extend(_item_html(item, titles[item.layer]) for item in starts)
+    if ongoing:
         parts.append("<h4>Ongoing</h4>")
-        parts.extend(_item_html(row, titles[row.layer]) for row in today[~starts].itertuples())
+        parts.extend(_item_html(item, titles[item.layer]) for item in ongoing)
     parts.append("</div>")
     return "".join(parts)
 

@@ -59,7 +59,8 @@ def test_the_panel_escapes_hostile_text():
             "certainty": [HOSTILE],
         }
     )
-    text = panel.panel_html(items, {"hakodate": HOSTILE}, date(1976, 9, 10), None)
+    today = panel.panel_items(items)
+    text = panel.panel_html(today, {"hakodate": HOSTILE}, date(1976, 9, 10), None)
     assert "<img" not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
 
@@ -100,8 +101,9 @@ def _items() -> pd.DataFrame:
     ],
 )
 def test_day_items_are_the_chosen_layers_items_begun_by_the_moment(moment, chosen, expected):
-    today = panel.day_items(_items(), date(1976, 9, 6), moment, chosen)
-    assert list(today["id"]) == expected
+    frame = _items().assign(name="n", description="d", sources="s", certainty="documented")
+    today = panel.day_items(panel.panel_items(frame), date(1976, 9, 6), moment, chosen)
+    assert [item.id for item in today] == expected
 
 
 def test_figures_show_the_flight_the_days_in_japan_and_the_count():
@@ -109,3 +111,10 @@ def test_figures_show_the_flight_the_days_in_japan_and_the_count():
     text = panel.figures_html(figures, datetime(1976, 9, 25, 23, 0, tzinfo=JST), 12)
     assert "623 km" in text and "Jet in Japan (6 Sep to 15 Nov)" in text
     assert "day 20 of 71" in text and ">12<" in text
+
+
+def test_panel_items_write_the_span_out_once():
+    frame = _items().assign(name="n", description="d", sources="s", certainty="documented")
+    first = panel.panel_items(frame)[0]
+    assert (first.id, first.span) == ("radar", "6 Sep 1976, 13:10 JST")
+    assert first.start == datetime(1976, 9, 6, 13, 10, tzinfo=JST)
