@@ -21,7 +21,7 @@ from shapely.ops import substring
 
 from geo.assets import WebAssets
 from geo.geodesy import length_km
-from geo.timing import JST, active_mask, day_bounds, is_active
+from geo.timing import JST, day_bounds, is_active
 
 CENTER = (40.2, 137.8)  # frames Chuguyevka, Hakodate and Hyakuri at the start zoom
 ZOOM = 6
@@ -545,26 +545,12 @@ def popup_store(frames: Iterable[pd.DataFrame]) -> dict[str, str]:
     return store
 
 
-def classify(frame: pd.DataFrame, day: date, at: datetime | None = None) -> pd.Series:
-    """State of each item on `day`: active (that day), trail (ended before it) or future.
-
-    The day rule is geo.timing's; `at` (a JST time on that day) then also hides the day's
-    items that have not started by that time (the 6 Sep replay).
-    """
-    day_start, _ = day_bounds(day)
-    state = pd.Series(FUTURE, index=frame.index, dtype=object)
-    if frame.empty:
-        return state
-    active = active_mask(frame, day).astype(bool)
-    state[frame["end"] < day_start] = TRAIL
-    state[active] = ACTIVE
-    if at is not None:
-        state[active & (frame["start"] > pd.Timestamp(at))] = FUTURE
-    return state
-
-
 def item_state(start: datetime, end: datetime, day: date, at: datetime | None = None) -> str:
-    """`classify` for one item (same geo.timing rule), for the per-rerun fast path."""
+    """State of an item on `day`: active (that day), trail (ended before it) or future.
+
+    The day rule is geo.timing's; `at` (a moment on that day) also hides the day's items that
+    have not started by then (the 6 Sep replay).
+    """
     if is_active(start, end, day):
         return FUTURE if at is not None and start > at else ACTIVE
     return TRAIL if end < day_bounds(day)[0] else FUTURE

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
-import pandas as pd
-
 COLUMNS: tuple[str, ...] = (
     "id",
     "layer",
@@ -18,11 +15,3 @@ COLUMNS: tuple[str, ...] = (
 )
 CERTAINTIES: tuple[str, ...] = ("documented", "approximate", "illustrative")
 CRS = "EPSG:4326"
-
-
-def empty_frame() -> gpd.GeoDataFrame:
-    """A layer frame with the right columns and no rows."""
-    data = {column: pd.Series(dtype="object") for column in COLUMNS if column != "geometry"}
-    for column in ("start", "end"):
-        data[column] = pd.Series(dtype="datetime64[ns, UTC]")
-    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=CRS), crs=CRS)
