@@ -129,6 +129,7 @@ def mig_mark(day: date, at: dtime | None) -> mapview.MigMark:
     )
 
 
+@st.cache_data(show_spinner=False)
 def legend_entries() -> list[tuple[str, dict[str, Any], set[str]]]:
     """Every layer in the legend, whatever is toggled (the base map must never change), with the
     kinds of shape it really draws (point, line, polygon)."""
