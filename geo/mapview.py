@@ -14,6 +14,7 @@ import folium
 import pandas as pd
 import xyzservices
 from branca.element import Element, MacroElement
+from folium.elements import ElementAddToElement
 from jinja2 import Template
 from shapely.geometry import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
@@ -75,7 +76,6 @@ BASEMAP_BORDER = {"color": "#7a5c8a", "weight": 1.2, "dashArray": "5 3", "fill":
 TILE_ERROR_LIMIT = 3  # failed tiles, with none loaded, before an online layer is dropped
 
 _CSS = """
-<style>
 .leaflet-container { background: #b7d0e4; }
 .fx-legend { background: rgba(255,255,255,.88); padding: 4px 7px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,.35); font: 11px/1.35 sans-serif; color: #222; }
@@ -93,17 +93,31 @@ _CSS = """
 .fx-popup ul { margin: 2px 0 0 16px; padding: 0; }
 .fx-flown { margin-top: 4px; font: bold 12px sans-serif; }
 .leaflet-tooltip.fx-mig-label { font-weight: bold; color: #b00020; }
-</style>
 """
 
-# Browser-side helpers, defined once with the base map. Everything about an item that is the
-# same every day (coordinates, styles per state, popup, tooltip) sits in a static JSON store
-# loaded once; a day's groups then only say "draw item X in state Y" (fx.draw). Marker SVGs are
-# drawn here too. Colours reaching the SVG were validated as #rrggbb in Python.
-_HELPERS_JS = """
+# Browser-side code, the same for every map: served once as a static file by the app (so it
+# stays out of every rerun's message), inlined in the page otherwise. Everything about an item
+# that is the same every day (coordinates, styles per state, popup, tooltip) sits in a static
+# JSON store loaded once; a day's groups then only say "draw item X in state Y" (fx.draw).
+# Marker SVGs are drawn here too. Colours reaching the SVG were validated as #rrggbb in Python.
+_CLIENT_JS = """
 (function () {
     var SHAPES = __SHAPES__, MIG = __MIG__;
     var fx = window.fx = window.fx || {items: null};
+    function fetchJson(url) {
+        return fetch(url).then(function (r) {
+            if (!r.ok) { throw new Error(r.status); }
+            return r.json();
+        });
+    }
+    // The item store, fetched once per page.
+    fx.load = function (url) {
+        if (!fx.ready) {
+            fx.ready = fetchJson(url)
+                .then(function (data) { fx.items = data; })
+                .catch(function (e) { console.warn("foxbat76: item store not loaded", e); });
+        }
+    };
     fx.popup = function (id, extra) {
         return function () {
             var item = fx.items && fx.items[id];
@@ -152,82 +166,74 @@ _HELPERS_JS = """
         });
         return group;
     };
-    if (!fx.ready) {
-        fx.ready = fetch({{ this.items_url|tojson }})
-            .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-            .then(function (data) { fx.items = data; })
-            .catch(function (e) { console.warn("foxbat76: item store not loaded", e); });
-    }
-})();
-"""
-
-# Online tile layers fail offline on every pan, silently. After a few errors with no tile
-# loaded, drop the layer (the embedded land stays underneath), switch the layer control back
-# to the embedded basemap and say so in a note. Static: it is part of the base map.
-_TILE_FALLBACK_JS = """
-(function () {
-    var map = {{ this._parent.get_name() }};
-    var names = {{ this.names|tojson }};  // URL template -> layer name, already HTML-escaped
-    var note = null;
-    function hide() { if (note) { note.remove(); note = null; } }
-    function tell(name) {
-        hide();
-        note = L.control({position: "bottomright"});
-        note.onAdd = function () {
-            var div = L.DomUtil.create("div", "fx-tile-note");
-            div.setAttribute("role", "status");
-            div.innerHTML = '<button type="button" title="Dismiss" aria-label="Dismiss">' +
-                "&times;</button>" + name +
-                " tiles could not be loaded (offline?); showing the built-in land map.";
+    // Online tile layers fail offline on every pan, silently. After `limit` errors with no
+    // tile loaded, drop the layer (the embedded land stays underneath), switch the layer
+    // control back to the embedded basemap and say so in a note. `names`: tile URL template ->
+    // layer name, already HTML-escaped.
+    fx.tileFallback = function (map, names, fallback, limit) {
+        var note = null;
+        function hide() { if (note) { note.remove(); note = null; } }
+        function tell(name) {
+            hide();
+            note = L.control({position: "bottomright"});
+            note.onAdd = function () {
+                var div = L.DomUtil.create("div", "fx-tile-note");
+                div.setAttribute("role", "status");
+                div.innerHTML = '<button type="button" title="Dismiss" aria-label="Dismiss">' +
+                    "&times;</button>" + name +
+                    " tiles could not be loaded (offline?); showing the built-in land map.";
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.on(div.firstChild, "click", hide);
+                return div;
+            };
+            note.addTo(map);
+        }
+        map.on("layeradd", function (e) {
+            var layer = e.layer;
+            if (!(layer instanceof L.TileLayer) || !names.hasOwnProperty(layer._url)) { return; }
+            hide();
+            if (!layer.fxTiles) {
+                layer.on("tileload", function () { layer.fxTiles.loaded = true; });
+                layer.on("tileerror", function () {
+                    var seen = layer.fxTiles;
+                    seen.errors += 1;
+                    if (seen.loaded || seen.errors < limit || !map.hasLayer(layer)) { return; }
+                    map.removeLayer(layer);
+                    map.addLayer(fallback);
+                    tell(names[layer._url]);
+                });
+            }
+            layer.fxTiles = {errors: 0, loaded: false};  // a fresh chance each time it is chosen
+        });
+    };
+    // Land and borders from a static GeoJSON file, in a pane under the tile pane (z 200):
+    // tiles, when online, cover the embedded basemap.
+    fx.basemap = function (map, url, attribution, land, border) {
+        var pane = map.createPane("fx-basemap");
+        pane.style.zIndex = 150;
+        pane.style.pointerEvents = "none";
+        map.attributionControl.addAttribution(attribution);
+        fetchJson(url)
+            .then(function (data) {
+                window.fx_basemap = L.geoJSON(data, {
+                    pane: "fx-basemap", interactive: false,
+                    renderer: L.canvas({pane: "fx-basemap"}),
+                    style: function (f) { return f.properties.kind === "land" ? land : border; }
+                }).addTo(map);
+            })
+            .catch(function (e) { console.warn("foxbat76: basemap not loaded", e); });
+    };
+    // A control holding pre-escaped legend HTML.
+    fx.legend = function (map, html) {
+        var legend = L.control({position: "bottomleft"});
+        legend.onAdd = function () {
+            var div = L.DomUtil.create("div", "fx-legend");
+            div.innerHTML = html;
             L.DomEvent.disableClickPropagation(div);
-            L.DomEvent.on(div.firstChild, "click", hide);
             return div;
         };
-        note.addTo(map);
-    }
-    map.on("layeradd", function (e) {
-        var layer = e.layer;
-        if (!(layer instanceof L.TileLayer) || !names.hasOwnProperty(layer._url)) { return; }
-        hide();
-        if (!layer.fxTiles) {
-            layer.on("tileload", function () { layer.fxTiles.loaded = true; });
-            layer.on("tileerror", function () {
-                var seen = layer.fxTiles;
-                seen.errors += 1;
-                if (seen.loaded || seen.errors < {{ this.limit }} || !map.hasLayer(layer)) {
-                    return;
-                }
-                map.removeLayer(layer);
-                map.addLayer({{ this.fallback.get_name() }});
-                tell(names[layer._url]);
-            });
-        }
-        layer.fxTiles = {errors: 0, loaded: false};  // a fresh chance each time it is chosen
-    });
-})();
-"""
-
-_BASEMAP_JS = """
-(function () {
-    var map = {{ this._parent.get_name() }};
-    // Pane under the tile pane (z 200): tiles, when online, cover the embedded basemap.
-    var pane = map.createPane("fx-basemap");
-    pane.style.zIndex = 150;
-    pane.style.pointerEvents = "none";
-    map.attributionControl.addAttribution({{ this.attribution|tojson }});
-    fetch({{ this.url|tojson }})
-        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-        .then(function (data) {
-            window.fx_basemap = L.geoJSON(data, {
-                pane: "fx-basemap", interactive: false,
-                renderer: L.canvas({pane: "fx-basemap"}),
-                style: function (f) {
-                    return f.properties.kind === "land" ? {{ this.land|tojson }}
-                                                        : {{ this.border|tojson }};
-                }
-            }).addTo(map);
-        })
-        .catch(function (e) { console.warn("foxbat76: basemap not loaded", e); });
+        legend.addTo(map);
+    };
 })();
 """
 
@@ -250,31 +256,96 @@ def _json(value: Any) -> str:
     )
 
 
+CLIENT_JS = (
+    _minify(_CLIENT_JS)
+    .replace("__SHAPES__", _json(MARKER_POINTS))
+    .replace("__MIG__", _json(MIG_SVG))
+)
+CLIENT_CSS = _minify(_CSS)
+
+
+@dataclass(frozen=True)
+class ClientFiles:
+    """URLs of CLIENT_JS and CLIENT_CSS served as static files (the app writes them once)."""
+
+    js: str
+    css: str
+
+
 # --- Elements -------------------------------------------------------------------------------
 
 
-class ClientHelpers(MacroElement):
-    """Defines window.fx (drawing from the item store, SVG markers) and loads the store once."""
+class _Precompiled:
+    """Render a MacroElement's macros without branca's per-element Jinja compile (~0.3 ms each).
+
+    branca wraps every rendered macro in a new `Element`, which compiles the text as a template;
+    here it goes in as plain text instead. st_folium reads the macros directly; this keeps the
+    figure render (m.save(), notebooks) working and a rerun's map ~30 compiles cheaper.
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        macros = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = macros.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_Raw(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class _AddTo(_Precompiled, ElementAddToElement):
+    """folium's "add this layer to its parent" step, precompiled."""
+
+
+class _PrecompiledLayer(_Precompiled):
+    """A precompiled folium Layer: added to its parent when shown, as folium's Layer.render."""
+
+    def render(self, **kwargs: Any) -> None:
+        if self.show:
+            self.add_child(
+                _AddTo(element_name=self.get_name(), element_parent_name=self._parent.get_name()),
+                name=self.get_name() + "_add",
+            )
+        super().render(**kwargs)
+
+
+class _Group(_PrecompiledLayer, folium.FeatureGroup):
+    """A folium FeatureGroup, precompiled (a map has ten of them on every rerun)."""
+
+
+class _TileLayer(_PrecompiledLayer, folium.TileLayer):
+    """A folium TileLayer, precompiled."""
+
+
+class ClientHelpers(_Precompiled, MacroElement):
+    """Window.fx (drawing from the item store, SVG markers, basemap, legend), store loaded once.
+
+    With `inline` the client code itself is in the map's script (a standalone page); otherwise
+    the page loads it from a static file (see `base_map`).
+    """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        + _minify(_HELPERS_JS)
-        .replace("__SHAPES__", _json(MARKER_POINTS))
-        .replace("__MIG__", _json(MIG_SVG))
-        + "{% endmacro %}"
+        "{{ this.code }}fx.load({{ this.items_url|tojson }});"
+        "{% endmacro %}"
     )
 
-    def __init__(self, items_url: str) -> None:
+    def __init__(self, items_url: str, inline: bool = True) -> None:
         super().__init__()
         self._name = "ClientHelpers"
         self.items_url = items_url
+        self.code = CLIENT_JS + "\n" if inline else ""
 
 
-class TileFallback(MacroElement):
+class TileFallback(_Precompiled, MacroElement):
     """Drops an online tile layer that keeps failing (offline) and shows a dismissable note."""
 
     _template = Template(
-        "{% macro script(this, kwargs) %}" + _minify(_TILE_FALLBACK_JS) + "{% endmacro %}"
+        "{% macro script(this, kwargs) %}"
+        "fx.tileFallback({{ this._parent.get_name() }}, {{ this.names|tojson }}, "
+        "{{ this.fallback.get_name() }}, {{ this.limit }});"
+        "{% endmacro %}"
     )
 
     def __init__(
@@ -290,14 +361,17 @@ class TileFallback(MacroElement):
         self.limit = int(limit)
 
 
-class StaticBasemap(MacroElement):
+class StaticBasemap(_Precompiled, MacroElement):
     """Land and borders fetched once from a static GeoJSON file, drawn under every tile layer.
 
-    Fetching keeps ~300 KB of coastline out of every rerun's component message.
+    Fetching keeps ~260 KB of coastline out of every rerun's component message.
     """
 
     _template = Template(
-        "{% macro script(this, kwargs) %}" + _minify(_BASEMAP_JS) + "{% endmacro %}"
+        "{% macro script(this, kwargs) %}"
+        "fx.basemap({{ this._parent.get_name() }}, {{ this.url|tojson }}, "
+        "{{ this.attribution|tojson }}, {{ this.land|tojson }}, {{ this.border|tojson }});"
+        "{% endmacro %}"
     )
 
     def __init__(self, url: str) -> None:
@@ -309,7 +383,7 @@ class StaticBasemap(MacroElement):
         self.border = BASEMAP_BORDER
 
 
-class InlineBasemap(MacroElement):
+class InlineBasemap(_Precompiled, MacroElement):
     """The basemap embedded in the map's script: the textbook way, kept for the naive baseline."""
 
     _template = Template(
@@ -328,15 +402,12 @@ class InlineBasemap(MacroElement):
         self.border = BASEMAP_BORDER
 
 
-class Legend(MacroElement):
+class Legend(_Precompiled, MacroElement):
     """A Leaflet control holding pre-escaped legend HTML (set through JSON, never a template)."""
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "(function () { var legend = L.control({position: 'bottomleft'});"
-        "legend.onAdd = function () { var div = L.DomUtil.create('div', 'fx-legend');"
-        "div.innerHTML = {{ this.html|tojson }}; L.DomEvent.disableClickPropagation(div);"
-        "return div; }; legend.addTo({{ this._parent.get_name() }}); })();"
+        "fx.legend({{ this._parent.get_name() }}, {{ this.html|tojson }});"
         "{% endmacro %}"
     )
 
@@ -346,7 +417,7 @@ class Legend(MacroElement):
         self.html = legend_html
 
 
-class Shape(MacroElement):
+class Shape(_Precompiled, MacroElement):
     """One drawn feature: a Leaflet path or SVG marker(s), with popup and tooltip.
 
     By default only a reference goes out (fx.draw: the item store has the rest), plus the
@@ -384,14 +455,6 @@ class Shape(MacroElement):
             if feature.partial:
                 args += [_json(feature.coords), _json(feature.popup_extra)]
             self.body = f"fx.draw({','.join(args)})"
-
-    def render(self, **kwargs: Any) -> None:
-        """Add the script to the page without branca's per-element Jinja compile (~0.3 ms each).
-
-        st_folium reads the script macro directly; this keeps m.save() and notebooks working.
-        """
-        script = self._template.module.__dict__["script"](self, kwargs)
-        self.get_root().script.add_child(_Raw(script), name=self.get_name())
 
 
 class _Raw(Element):
@@ -866,10 +929,12 @@ def base_map(
     basemap: MacroElement,
     items_url: str,
     legend: Sequence[LegendEntry],
+    client: ClientFiles | None = None,
 ) -> folium.Map:
     """The map every rerun starts from; identical each time, so st_folium keeps the browser map.
 
     `basemap` is a StaticBasemap (the app) or InlineBasemap (the naive benchmark baseline).
+    `client`: where CLIENT_JS and CLIENT_CSS are served; without it they go inline.
     Build a new map per rerun (st_folium adds the day's groups to it): never cache it.
     """
     m = folium.Map(
@@ -886,16 +951,21 @@ def base_map(
     # or icon fonts: nothing here needs them).
     m.default_js = list(assets.js)
     m.default_css = list(assets.css)
-    m.get_root().header.add_child(Element(_minify(_CSS)), name="fx_css")
-    m.add_child(ClientHelpers(items_url), name="fx_helpers")
-    embedded = folium.FeatureGroup(name=EMBEDDED_BASEMAP, overlay=False, control=True, show=True)
+    if client is not None:
+        # Loaded once by the browser, not resent with every rerun's map (~12 KB).
+        m.default_js.append(("fx_client", client.js))
+        m.default_css.append(("fx_client_css", client.css))
+    else:
+        m.get_root().header.add_child(Element(f"<style>{CLIENT_CSS}</style>"), name="fx_css")
+    m.add_child(ClientHelpers(items_url, inline=client is None), name="fx_helpers")
+    embedded = _Group(name=EMBEDDED_BASEMAP, overlay=False, control=True, show=True)
     embedded.add_to(m)
     for name, url, attribution in TILE_LAYERS:
         # A TileProvider, not a URL string: folium would search all of xyzservices (~4 ms each).
         provider = xyzservices.TileProvider(
             name=name, url=url, attribution=attribution, html_attribution=attribution
         )
-        folium.TileLayer(
+        _TileLayer(
             tiles=provider,
             attr=attribution,
             name=name,
@@ -918,7 +988,7 @@ def feature_group(
     It stays out of the map's layer switcher: the sidebar toggles (kept in the URL) choose the
     layers, and a switcher tick would be lost at the next day anyway.
     """
-    group = folium.FeatureGroup(name=html.escape(title), overlay=True, control=False, show=True)
+    group = _Group(name=html.escape(title), overlay=True, control=False, show=True)
     for feature in features:
         group.add_child(Shape(feature, inline=inline))
     return group

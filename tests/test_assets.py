@@ -110,11 +110,38 @@ def test_data_files_are_named_by_content_and_old_versions_removed(tmp_path):
     assert json.loads((tmp_path / "cache" / second.rsplit("/", 1)[1]).read_text()) == {"a": 2}
 
 
+@pytest.mark.parametrize(
+    ("name", "suffix", "message"),
+    [
+        ("", ".js", "name must be"),
+        ("../x", ".js", "name must be"),
+        ("client", ".html", "suffix must be"),
+        ("client", "", "suffix must be"),
+    ],
+)
+def test_static_text_refuses_unsafe_names_and_types(tmp_path, name, suffix, message):
+    with pytest.raises(ValueError, match=message):
+        assets.write_text(name, "x", suffix, tmp_path)
+    assert not (tmp_path / "cache").exists()
+
+
+def test_static_text_keeps_one_version_per_name_and_type(tmp_path):
+    js = assets.write_text("fx-client", "var a = 1;", ".js", tmp_path)
+    css = assets.write_text("fx-client", "a { color: red; }", ".css", tmp_path)
+    other = assets.write_text("fx-client-extra", "var b = 1;", ".js", tmp_path)
+    newer = assets.write_text("fx-client", "var a = 2;", ".js", tmp_path)
+    assert newer != js and newer.endswith(".js") and css.endswith(".css")
+    names = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    assert names == sorted(u.rsplit("/", 1)[1] for u in (newer, css, other))
+
+
 def test_the_basemap_file_has_land_and_borders_and_is_rewritten_only_when_changed(tmp_path):
     path = assets.write_basemap(tmp_path)
     data = json.loads(path.read_text())
-    kinds = {feature["properties"]["kind"] for feature in data["features"]}
-    assert kinds == {"land", "border"}
+    # One multi-part feature per kind: Leaflet holds two layers, not one per island.
+    kinds = [(f["properties"]["kind"], f["geometry"]["type"]) for f in data["features"]]
+    assert kinds == [("land", "MultiPolygon"), ("border", "MultiLineString")]
+    assert len(data["features"][0]["geometry"]["coordinates"]) > 1000
     before = os.stat(path).st_mtime_ns
     assets.write_basemap(tmp_path)
     assert os.stat(path).st_mtime_ns == before

@@ -62,6 +62,13 @@ class Visit:
         assert len(frames) == 1, [f.url for f in self.page.frames]
         return frames[0]
 
+    def wait_for_basemap(self) -> None:
+        """The embedded basemap drawn: one land layer of 1,000+ islands, one border layer."""
+        self.map_frame.wait_for_function(
+            "window.fx_basemap && window.fx_basemap.getLayers().length === 2"
+            " && window.fx_basemap.getLayers()[0].getLatLngs().length > 1000"
+        )
+
     def count(self, selector: str) -> int:
         return self.map_frame.evaluate(f"document.querySelectorAll({selector!r}).length")
 
@@ -91,7 +98,7 @@ def visit(chromium: Any, app_server: StreamlitServer) -> Iterator[Visit]:
 def test_scrubbing_with_the_keyboard_redraws_the_day_and_keeps_the_zoom(visit):
     visit.open("?date=1976-09-20", "1976-09-20")
     frame = visit.map_frame
-    frame.wait_for_function("window.fx_basemap && window.fx_basemap.getLayers().length > 100")
+    visit.wait_for_basemap()
     assert visit.count(".fx-id-c5a-airlift") == 0  # 25 Sep is still to come
     assert visit.count(".fx-id-defection-route.fx-trail") == 1
     visit.screenshot("day-1976-09-20.png")
@@ -233,7 +240,7 @@ def test_the_export_dialog_downloads_a_geopackage_of_the_day(visit, tmp_path):
 def test_an_online_tile_layer_that_cannot_load_gives_way_to_the_land_map_with_a_note(visit):
     visit.open("?date=1976-09-25", "1976-09-25")
     frame = visit.map_frame
-    frame.wait_for_function("window.fx_basemap && window.fx_basemap.getLayers().length > 100")
+    visit.wait_for_basemap()
     # The user opens the layer switcher and picks OpenStreetMap, with no network.
     frame.hover(".leaflet-control-layers")
     frame.get_by_role("radio", name="OpenStreetMap").check()

@@ -320,6 +320,23 @@ def test_the_base_map_loads_only_local_leaflet_and_keeps_its_view_options():
     assert m.location == list(mapview.CENTER) and m.options["zoom"] == mapview.ZOOM
 
 
+def test_served_client_code_is_linked_once_instead_of_sent_with_every_map():
+    client = mapview.ClientFiles(js="fx.js", css="fx.css")
+    linked = mapview.base_map(LOCAL, mapview.StaticBasemap("b.geojson"), "i.json", [], client)
+    inline = mapview.base_map(LOCAL, mapview.StaticBasemap("b.geojson"), "i.json", [])
+    assert [src for _, src in linked.default_js][-1] == "fx.js"
+    assert [href for _, href in linked.default_css][-1] == "fx.css"
+    linked.render()
+    inline.render()
+    linked_script, inline_script = _get_map_string(linked), _get_map_string(inline)
+    assert mapview.CLIENT_JS not in linked_script and mapview.CLIENT_JS in inline_script
+    assert len(linked_script) < len(inline_script) - len(mapview.CLIENT_JS) // 2
+    for call in ("fx.load(", "fx.tileFallback(", "fx.basemap(", "fx.legend("):
+        assert call in linked_script
+    assert mapview.CLIENT_CSS in inline.get_root().render()
+    assert mapview.CLIENT_CSS not in linked.get_root().render()
+
+
 def test_tile_layers_are_selectable_but_off_and_the_embedded_basemap_is_the_default():
     m = mapview.base_map(LOCAL, mapview.StaticBasemap("b.geojson"), "i.json", [])
     layers = [child for child in m._children.values() if isinstance(child, Layer)]

@@ -8,6 +8,7 @@ this file into a temporary folder whose static/ links to the project's, and sets
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from datetime import date, datetime
@@ -20,19 +21,30 @@ ROOT = Path(os.environ.get("FOXBAT76_ROOT", Path(__file__).resolve().parents[2])
 sys.path.insert(0, str(ROOT))
 
 import app  # noqa: E402  (after the path is set)
-from geo import assets, mapview  # noqa: E402
+from geo import mapview  # noqa: E402
 from geo.timing import JST  # noqa: E402
 
 
 @st.cache_data(show_spinner=False)
 def basemap_geojson() -> str:
-    """The basemap as GeoJSON text (cached: the naive design re-sends it, not re-reads it)."""
-    return assets.basemap_geojson()
+    """The basemap as the textbook would embed it: the land and border GeoDataFrames' own
+    GeoJSON, one feature (so one Leaflet layer) per row. The app merges them into one feature
+    per kind; the baseline stays as it was. Cached: it is re-sent, not re-read."""
+    from geo import basemap
+
+    land = basemap.land()[["geometry"]].assign(kind="land")
+    borders = basemap.borders()[["geometry"]].assign(kind="border")
+    features = [
+        feature
+        for frame in (land, borders)
+        for feature in json.loads(frame.to_json(drop_id=True))["features"]
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
 
 
 def naive_map(day: date, at: dtime | None, chosen: list[str]) -> None:
     """Everything in one folium.Map handed to st_folium: remounted whenever the day changes."""
-    web, items_url = app.static_assets()
+    web, items_url, _client = app.static_assets()  # client code inline, as everything else
     m = mapview.base_map(
         web, mapview.InlineBasemap(basemap_geojson()), items_url, app.legend_entries()
     )
