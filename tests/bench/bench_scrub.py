@@ -5,7 +5,8 @@ Run: .venv/bin/python tests/bench/bench_scrub.py [--scrubs 64]
 For each design it starts a real `streamlit run` on a free port, opens it in Debian's headless
 Chromium (Playwright), and measures: start-up to first map paint, then for each ArrowRight on
 the date slider the time until the map shows the new day's features, the server time of that
-rerun, and the bytes sent to the browser (websocket frames, plus HTTP for remounts).
+rerun, and the bytes sent to the browser (websocket frames, plus HTTP for remounts). The two
+designs take turns, one day each, so that both meet the same machine conditions.
 Results are printed and written to tests/artifacts/bench.json.
 """
 
@@ -126,72 +127,107 @@ def _open(page: Page, traffic: Traffic, cdp: Any) -> None:
     cdp.on("Network.loadingFinished", loaded)
 
 
-def run_design(name: str, script: Path, scrubs: int, cwd: Path = ROOT) -> dict[str, Any]:
-    """Start one design's server, measure first paint and `scrubs` key presses."""
-    server = StreamlitServer(script, cwd=cwd, env={"FOXBAT76_ROOT": str(ROOT)})
-    traffic = Traffic()
-    results: list[Scrub] = []
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            page = context.new_page()
-            _open(page, traffic, context.new_cdp_session(page))
-            server.start()
-            up = time.perf_counter()
-            page.goto(f"{server.url}/?date={START_DAY.isoformat()}")
-            page.wait_for_function(
-                FIND_DAY_JS, arg=f".fx-day-{START_DAY.isoformat()}", polling="raf", timeout=60000
+class Design:
+    """One design under test: its own `streamlit run`, Chromium and page, scrubbed one day at a
+    time so that two designs can take turns (the same machine conditions for both)."""
+
+    def __init__(self, name: str, script: Path, cwd: Path = ROOT) -> None:
+        self.name = name
+        self.server = StreamlitServer(script, cwd=cwd, env={"FOXBAT76_ROOT": str(ROOT)})
+        self.traffic = Traffic()
+        self.results: list[Scrub] = []
+        self.first_paint = float("nan")
+        self.day = START_DAY
+        self._browser: Any = None
+        self._page: Page | None = None
+
+    def start(self, playwright: Any) -> None:
+        """Start the server, open the page at START_DAY and time the first map paint."""
+        self._browser = launch_chromium(playwright)
+        context = self._browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = self._page = context.new_page()
+        _open(page, self.traffic, context.new_cdp_session(page))
+        self.server.start()
+        up = time.perf_counter()
+        page.goto(f"{self.server.url}/?date={START_DAY.isoformat()}")
+        page.wait_for_function(
+            FIND_DAY_JS, arg=f".fx-day-{START_DAY.isoformat()}", polling="raf", timeout=60000
+        )
+        self.first_paint = time.perf_counter() - up
+        _wait_quiet(page, self.traffic, 0)
+        page.get_by_role("slider").first.focus()
+
+    def scrub(self, record: bool = True) -> None:
+        """Press ArrowRight once; time it until the new day is on the map and all went quiet."""
+        assert self._page is not None, "start() first"
+        page, traffic = self._page, self.traffic
+        self.day += timedelta(days=1)
+        since, http_before = len(traffic.frames), traffic.http_bytes
+        page.keyboard.press("ArrowRight")
+        found = page.wait_for_function(
+            FIND_DAY_JS, arg=f".fx-day-{self.day.isoformat()}", polling="raf", timeout=30000
+        ).json_value()
+        latency = found - page.evaluate("window.__fxKey")
+        _wait_quiet(page, traffic, since)
+        frames = traffic.frames[since:]
+        if record:
+            self.results.append(
+                Scrub(
+                    day=self.day.isoformat(),
+                    latency_ms=latency,
+                    server_ms=_server_ms(frames),
+                    ws_bytes=sum(size for _, size, _ in frames),
+                    http_bytes=traffic.http_bytes - http_before,
+                )
             )
-            first_paint = time.perf_counter() - up
-            _wait_quiet(page, traffic, 0)
-            slider = page.get_by_role("slider").first
-            slider.focus()
-            day = START_DAY
+
+    def stop(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+        self.server.stop()
+
+    def summary(self) -> dict[str, Any]:
+        results = self.results
+        latencies = [s.latency_ms for s in results]
+        server_times = [s.server_ms for s in results if s.server_ms is not None]
+        total_bytes = [s.ws_bytes + s.http_bytes for s in results]
+        return {
+            "design": self.name,
+            "scrubs": len(results),
+            "server_up_s": self.server.ready_seconds,
+            "first_paint_s": self.first_paint,
+            "latency_p50_ms": _percentile(latencies, 50),
+            "latency_p95_ms": _percentile(latencies, 95),
+            "latency_max_ms": max(latencies),
+            "server_p50_ms": _percentile(server_times, 50) if server_times else None,
+            "server_p95_ms": _percentile(server_times, 95) if server_times else None,
+            "ws_bytes_mean": statistics.mean(s.ws_bytes for s in results),
+            "http_bytes_mean": statistics.mean(s.http_bytes for s in results),
+            "bytes_mean": statistics.mean(total_bytes),
+            "bytes_max": max(total_bytes),
+            "off_machine_requests": sorted({url for url in self.traffic.urls if not is_local(url)}),
+            "per_scrub": [s.__dict__ for s in results],
+        }
+
+
+def run_designs(designs: list[Design], scrubs: int) -> list[dict[str, Any]]:
+    """Start each design in turn, then scrub them day by day in alternation.
+
+    Taking turns (who goes first alternates too) puts both designs under the same machine
+    conditions, which drift here over a minute by more than the differences being measured.
+    """
+    with sync_playwright() as playwright:
+        try:
+            for design in designs:
+                design.start(playwright)
             for index in range(WARMUP + scrubs):
-                day += timedelta(days=1)
-                since, http_before = len(traffic.frames), traffic.http_bytes
-                page.keyboard.press("ArrowRight")
-                found = page.wait_for_function(
-                    FIND_DAY_JS, arg=f".fx-day-{day.isoformat()}", polling="raf", timeout=30000
-                ).json_value()
-                latency = found - page.evaluate("window.__fxKey")
-                _wait_quiet(page, traffic, since)
-                frames = traffic.frames[since:]
-                if index >= WARMUP:
-                    results.append(
-                        Scrub(
-                            day=day.isoformat(),
-                            latency_ms=latency,
-                            server_ms=_server_ms(frames),
-                            ws_bytes=sum(size for _, size, _ in frames),
-                            http_bytes=traffic.http_bytes - http_before,
-                        )
-                    )
-            context.close()
+                turn = designs if index % 2 == 0 else designs[::-1]
+                for design in turn:
+                    design.scrub(record=index >= WARMUP)
         finally:
-            browser.close()
-            server.stop()
-    latencies = [s.latency_ms for s in results]
-    server_times = [s.server_ms for s in results if s.server_ms is not None]
-    total_bytes = [s.ws_bytes + s.http_bytes for s in results]
-    return {
-        "design": name,
-        "scrubs": len(results),
-        "server_up_s": server.ready_seconds,
-        "first_paint_s": first_paint,
-        "latency_p50_ms": _percentile(latencies, 50),
-        "latency_p95_ms": _percentile(latencies, 95),
-        "latency_max_ms": max(latencies),
-        "server_p50_ms": _percentile(server_times, 50) if server_times else None,
-        "server_p95_ms": _percentile(server_times, 95) if server_times else None,
-        "ws_bytes_mean": statistics.mean(s.ws_bytes for s in results),
-        "http_bytes_mean": statistics.mean(s.http_bytes for s in results),
-        "bytes_mean": statistics.mean(total_bytes),
-        "bytes_max": max(total_bytes),
-        "off_machine_requests": sorted({url for url in traffic.urls if not is_local(url)}),
-        "per_scrub": [s.__dict__ for s in results],
-    }
+            for design in designs:
+                design.stop()
+    return [design.summary() for design in designs]
 
 
 def _naive_script(folder: Path) -> Path:
@@ -212,8 +248,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     require_leaflet()
     with tempfile.TemporaryDirectory(prefix="foxbat76-naive-") as tmp:
-        ours = run_design("feature groups (app.py)", ROOT / "app.py", args.scrubs)
-        naive = run_design("naive remount", _naive_script(Path(tmp)), args.scrubs)
+        ours, naive = run_designs(
+            [
+                Design("feature groups (app.py)", ROOT / "app.py"),
+                Design("naive remount", _naive_script(Path(tmp))),
+            ],
+            args.scrubs,
+        )
     speedup = naive["latency_p95_ms"] / ours["latency_p95_ms"]
     bytes_ratio = ours["bytes_mean"] / naive["bytes_mean"]
     checks = {
