@@ -163,9 +163,10 @@ def settle_memory() -> bool:
     catalog, caches) out of the garbage collector's sight.
 
     Otherwise each full collection walks all of it (50-170 ms measured here), now and then in
-    the middle of a scrub; later collections only look at what reruns create.
+    the middle of a scrub; later collections only look at what reruns create. No collection
+    first: it would hold the GIL ~150 ms while the browser fetches the map's files. The first
+    run's leftover garbage stays frozen, once.
     """
-    gc.collect()
     gc.freeze()
     return True
 
