@@ -239,7 +239,7 @@ _CLIENT_JS = """
 
 
 def _minify(code: str) -> str:
-    """Drop indentation and blank lines: these scripts travel with every rerun."""
+    """Drop indentation and blank lines (smaller static files and inline pages)."""
     return "\n".join(line.strip() for line in code.splitlines() if line.strip())
 
 
