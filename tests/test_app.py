@@ -294,7 +294,9 @@ def test_a_catalog_error_is_one_message_on_the_page(monkeypatch):
     def broken() -> None:
         raise app.CatalogError("catalog.toml: item 'x': end 1976-09-24 is before start 1976-09-25")
 
-    st.cache_data.clear()  # the page's own load_layers, not only this module's copy
+    # The page's own caches, not only this module's copies.
+    st.cache_data.clear()
+    st.cache_resource.clear()
     monkeypatch.setattr(app.layers, "build_all", broken)
     try:
         at = AppTest.from_file(APP, default_timeout=60).run()
@@ -304,6 +306,7 @@ def test_a_catalog_error_is_one_message_on_the_page(monkeypatch):
         assert not at.get("component_instance")  # no map drawn from a broken catalog
     finally:
         st.cache_data.clear()
+        st.cache_resource.clear()
 
 
 def test_a_shared_view_with_every_layer_off_reloads_that_way():
