@@ -54,6 +54,8 @@ def day_slider(at: AppTest):
 
 def test_the_page_opens_on_6_september_with_map_panel_and_figures():
     at = run_app()
+    assert at.sidebar.header[0].value == "Belenko's MiG-25, Sept to Nov 1976"
+    assert not at.main.title  # the map starts the main area
     assert day_slider(at).value == date(1976, 9, 6)
     assert "On this day: 6 September 1976" in panel(at)
     assert "Landing at Hakodate Airport" in panel(at)
