@@ -51,7 +51,7 @@ DEFAULT_DAY = DEFECTION_DAY
 DEFAULT_TIME = REPLAY_END  # the whole of 6 Sep until the user rewinds
 REPLAY_TIMES = replay_times()
 PLAY_SECONDS = 1.0  # one day per second: readable, and the whole period in ~90 s
-MAP_HEAD_START = 0.02  # seconds the browser gets to draw a changed map before the rest arrives
+MAP_HEAD_START = 0.05  # seconds the browser gets to draw a changed map before the rest arrives
 DAY_DATASET = "fx_day"  # the timeline's one-row dataset holding the chosen day
 
 
@@ -280,8 +280,11 @@ def _give_map_head_start(view: tuple[date, dtime | None, tuple[str, ...]]) -> No
 
     The browser draws all element updates that have arrived in one pass: with the figures,
     panel and timeline in the same pass, the map's update waited for all of them. Given
-    MAP_HEAD_START, the map is drawn in a pass of its own and the rest in a second one. Measured
-    here (benchmark, 64 scrubs): the map 104 -> 62 ms p50, and the panel 115 -> 104 ms too.
+    MAP_HEAD_START, the map is drawn in a pass of its own and the rest in a second one.
+    Measured here (pairs of variants taking turns, 64-80 scrubs), map p50 / p95, panel p50:
+    no pause 104 / 136 and 115 ms; 20 ms 66 / 117 and 108 ms; 50 ms 61 / 87 and 120 ms. The
+    map's redraw takes up to ~50 ms in the slow tail, so 50 ms: the map first, the panel a
+    little later.
     Not on a session's first run (the map's iframe loads then anyway) or when the view is the
     same as last time (nothing new to draw).
     """
