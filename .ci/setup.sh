@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh machine for foxbat76: a venv with the package, and offline web assets.
-# Usage: bash .ci/setup.sh [--test]   (--test adds the test tools, Debian chromium and gdal-bin)
+# Usage: bash .ci/setup.sh [--test]   (--test adds the test tools, Debian chromium, gdal-bin
+# and nginx)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,10 +17,12 @@ else
 fi
 
 if [ "$with_test" = 1 ]; then
-  # Browser and GDAL tests use Debian's chromium and ogrinfo; never a downloaded browser.
+  # Browser and GDAL tests use Debian's chromium and ogrinfo; never a downloaded browser. The
+  # two-replica test runs Debian's nginx in the foreground on ports of its own.
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
   if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       apt-get update -qq
