@@ -219,10 +219,26 @@ def write_basemap(static_dir: Path = STATIC_DIR) -> Path:
     if path.is_file() and path.read_text() == text:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_suffix(".tmp")
-    staging.write_text(text)
-    staging.replace(path)  # atomic: a browser never reads half a file
+    _replace_with(path, text)
     return path
+
+
+def _replace_with(path: Path, text: str) -> None:
+    """Write `text` to `path` through a staging file of this call's own, renamed into place:
+    a browser never reads half a file, and servers sharing static/ (replicas) writing the same
+    file at once never take each other's staging file."""
+    with tempfile.NamedTemporaryFile(
+        "w", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+    ) as file:
+        staging = Path(file.name)
+        try:
+            file.write(text)
+        except BaseException:
+            file.close()
+            staging.unlink(missing_ok=True)
+            raise
+    staging.chmod(0o644)  # readable like any static file (temporary files start private)
+    staging.replace(path)
 
 
 def write_text(name: str, text: str, suffix: str, static_dir: Path = STATIC_DIR) -> str:
@@ -239,9 +255,7 @@ def write_text(name: str, text: str, suffix: str, static_dir: Path = STATIC_DIR)
     path = folder / f"{name}-{digest}{suffix}"
     if not path.is_file():
         folder.mkdir(parents=True, exist_ok=True)
-        staging = path.with_suffix(".tmp")
-        staging.write_text(text)
-        staging.replace(path)  # atomic: a browser never reads half a file
+        _replace_with(path, text)
     for old in folder.glob(f"{name}-*{suffix}"):
         if old != path and old.name.removeprefix(f"{name}-")[: -len(suffix)].isalnum():
             old.unlink(missing_ok=True)

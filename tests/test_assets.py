@@ -7,6 +7,8 @@ import json
 import os
 import stat
 import tarfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -146,3 +148,22 @@ def test_the_basemap_file_has_land_and_borders_and_is_rewritten_only_when_change
     assets.write_basemap(tmp_path)
     assert os.stat(path).st_mtime_ns == before
     assert assets.basemap_url() == "../../app/static/vendor/basemap/basemap.geojson"
+
+
+def test_servers_writing_the_same_file_at_once_never_fail_or_leave_half_a_file(tmp_path):
+    # Replicas of the dashboard share static/ and write the same files on their first page.
+    text = json.dumps({"rows": ["x" * 64] * 20_000})
+    for attempt in range(10):
+        folder = tmp_path / str(attempt)
+        start = threading.Barrier(6)
+
+        def write(folder: Path = folder, start: threading.Barrier = start) -> str:
+            start.wait()
+            return assets.write_text("items", text, ".json", folder)
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            urls = {future.result() for future in [pool.submit(write) for _ in range(6)]}
+        (url,) = urls
+        written = folder / assets.DATA_SUBDIR / url.rsplit("/", 1)[1]
+        assert written.read_text() == text
+        assert [path.name for path in written.parent.iterdir()] == [written.name]
