@@ -147,14 +147,17 @@ class Sampler:
             await asyncio.sleep(0.5)
 
 
-async def run_level(url: str, pids: list[int], count: int, seconds: int) -> dict[str, Any]:
-    """Warm the server with one session, then run `count` scrubbing sessions for `seconds`."""
+async def run_level(
+    url: str, warm_urls: list[str], pids: list[int], count: int, seconds: int
+) -> dict[str, Any]:
+    """Warm each server with one session, then run `count` scrubbing sessions for `seconds`."""
     sampler = Sampler(pids)
-    warm = DashboardSession(url)
-    await warm.open()
-    for step in range(3):
-        await warm.scrub(day_after(PERIOD_START, 40 + step))
-    await warm.close()
+    for warm_url in warm_urls:  # each server's first page loads the data: not what we measure
+        warm = DashboardSession(warm_url)
+        await warm.open()
+        for step in range(3):
+            await warm.scrub(day_after(PERIOD_START, 40 + step))
+        await warm.close()
     await asyncio.sleep(1.0)
     rss_before = sampler.rss()
     line = StartLine(asyncio.Barrier(count + 1))
@@ -225,16 +228,18 @@ class Target:
         self._server: StreamlitServer | None = None
         self._replicas: Replicas | None = None
 
-    def __enter__(self) -> tuple[str, list[int]]:
+    def __enter__(self) -> tuple[str, list[str], list[int]]:
+        """The URL for the sessions, the URLs of the servers behind it, the servers' pids."""
         if self.mode == "url":
             assert self.given_url is not None
-            return self.given_url, []
+            return self.given_url, [self.given_url], []
         if self.mode == "proxy":
-            self._replicas = Replicas(free_port(), (free_port(), free_port())).start()
-            return self._replicas.url, self._replicas.server_pids()
+            replicas = self._replicas = Replicas(free_port(), (free_port(), free_port())).start()
+            servers = [f"http://127.0.0.1:{port}" for port in replicas.replica_ports]
+            return replicas.url, servers, replicas.server_pids()
         self._server = StreamlitServer(ROOT / "app.py").start()
         assert self._server.process is not None
-        return self._server.url, [self._server.process.pid]
+        return self._server.url, [self._server.url], [self._server.process.pid]
 
     def __exit__(self, *exc: object) -> None:
         if self._replicas is not None:
@@ -283,8 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for count in args.sessions:
         load = os.getloadavg()[0]
-        with Target(mode, args.url) as (url, pids):
-            result = asyncio.run(run_level(url, pids, count, args.seconds))
+        with Target(mode, args.url) as (url, servers, pids):
+            result = asyncio.run(run_level(url, servers, pids, count, args.seconds))
         result["load_average_1min_before"] = load
         results.append(result)
         print(_row(result), flush=True)
