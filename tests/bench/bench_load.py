@@ -285,12 +285,17 @@ def main(argv: list[str] | None = None) -> int:
     mode = "proxy" if args.through_proxy else "url" if args.url else "server"
     name = "load-proxy.json" if mode == "proxy" else "load.json"
     out = args.out or ROOT / "tests" / "artifacts" / name
+    print(
+        "| sessions | reruns | p50 ms | p95 ms | max ms | errors | missed ticks | server CPU |"
+        " RSS before / peak / after close | RSS per session | load avg before / after |"
+    )
     results = []
     for count in args.sessions:
         load = os.getloadavg()[0]
         with Target(mode, args.url) as (url, servers, pids):
             result = asyncio.run(run_level(url, servers, pids, count, args.seconds))
         result["load_average_1min_before"] = load
+        result["load_average_1min_after"] = os.getloadavg()[0]
         results.append(result)
         print(_row(result), flush=True)
     held = [r["sessions"] for r in results if r["errors"] == 0 and _ok(r["rerun_p95_ms"])]
@@ -325,7 +330,7 @@ def _row(r: dict[str, Any]) -> str:
         f"{num('rerun_max_ms')} | {r['errors']} | {r['missed_ticks']} | "
         f"{num('server_cpu_percent')} % | {num('rss_before_mib')} / {num('rss_peak_mib')} / "
         f"{num('rss_after_close_mib')} MiB | {num('rss_per_session_mib', '{:.1f}')} MiB | "
-        f"{r['load_average_1min_before']:.1f} |"
+        f"{r['load_average_1min_before']:.1f} / {r['load_average_1min_after']:.1f} |"
     )
 
 
