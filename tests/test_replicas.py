@@ -80,6 +80,7 @@ async def choose_day_then_reconnect(url: str, cookies: dict[str, str]) -> tuple[
     chosen = await tab.scrub(CHOSEN_DAY)
     assert chosen.errors == []
     session_id = tab.session_id
+    assert session_id
     await tab.close()
     again = DashboardSession(url, cookies=tab.cookies)
     resumed = await again.open(timeout=60, existing_session_id=session_id)
