@@ -69,7 +69,7 @@ def test_export_all_layers_without_date(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--date", "1976-02-30"], "--date: date '1976-02-30' is not a YYYY-MM-DD date"),
+        (["--date", "1976-02-30"], "--date: date 1976-02-30 is not a day of the calendar"),
         (["--date", "1976-12-01"], "--date: date 1976-12-01 is outside 1976-09-01..1976-11-30"),
         (["--layers", "hakodate,moon"], "--layers: unknown layer 'moon'"),
         (["--format", "shp"], "--format: unknown format 'shp'"),

@@ -394,14 +394,25 @@ def test_geojson_swap_failure_keeps_the_previous_export(
     monkeypatch.setattr(atomic.os, "replace", flaky)
     message = r"^cannot write .*/foxbat76_all_routes: input/output error"
     message += (
-        r"; the previous export is in .*/\.foxbat76-previous-\w+$" if moving_back_fails else "$"
+        r"; the previous export is in .*/\.foxbat76-export-\w+/previous and the next export "
+        r"here puts it back$"
+        if moving_back_fails
+        else "$"
     )
     with pytest.raises(ExportError, match=message):
         export_layers({"routes": frames["routes"]}, "geojson", tmp_path)
-    (kept,) = tmp_path.rglob("routes.geojson")
+    (kept,) = (
+        tmp_path.rglob("routes.geojson")
+        if not moving_back_fails
+        else [p for p in tmp_path.rglob("routes.geojson") if p.parent.name == "previous"]
+    )
     assert kept.read_text() == "previous export"
-    assert listing(tmp_path) == [kept.parent.name, f"{kept.parent.name}/routes.geojson"]
     assert (kept.parent == folder) is not moving_back_fails
+    if moving_back_fails:  # the next run in that folder puts the previous export back first
+        monkeypatch.setattr(atomic.os, "replace", real)
+        assert atomic.clean_stale(tmp_path)
+    assert listing(tmp_path) == [folder.name, f"{folder.name}/routes.geojson"]
+    assert (folder / "routes.geojson").read_text() == "previous export"
 
 
 @pytest.mark.parametrize(
@@ -947,13 +958,15 @@ def test_geojson_failure_midway_leaves_nothing(frames, tmp_path, monkeypatch):
         real(frame, layer_id, path)
 
     monkeypatch.setattr(geojson_writer, "write_geojson", flaky)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ExportError, match=r"^cannot write .*/new: disk full$"):
         export_layers(frames, "geojson", tmp_path / "new")
     assert listing(tmp_path) == []
     # Into an existing directory: what was there stays, nothing new or hidden appears.
     (tmp_path / "old").mkdir()
     (tmp_path / "old" / "bases.geojson").write_text("previous export")
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(
+        ExportError, match=r"^cannot write .*/old/foxbat76_all_bases-routes-zones: disk full$"
+    ):
         export_layers(frames, "geojson", tmp_path / "old")
     assert listing(tmp_path) == ["old", "old/bases.geojson"]
     assert (tmp_path / "old" / "bases.geojson").read_text() == "previous export"
@@ -961,7 +974,7 @@ def test_geojson_failure_midway_leaves_nothing(frames, tmp_path, monkeypatch):
 
 def test_gpkg_failure_after_first_table_leaves_old_file(frames, tmp_path, monkeypatch):
     target = tmp_path / "x.gpkg"
-    target.write_bytes(b"previous export")
+    target.write_bytes(b"SQLite format 3\x00previous export")
     real, calls = pyogrio.write_dataframe, []
 
     def flaky(*args, **kwargs):
@@ -975,7 +988,7 @@ def test_gpkg_failure_after_first_table_leaves_old_file(frames, tmp_path, monkey
         export_layers(frames, "gpkg", target)
     assert calls == ["bases", "routes"]
     assert listing(tmp_path) == ["x.gpkg"]
-    assert target.read_bytes() == b"previous export"
+    assert target.read_bytes() == b"SQLite format 3\x00previous export"
 
 
 def test_zip_failure_in_a_late_part_leaves_nothing(frames, tmp_path, monkeypatch):
