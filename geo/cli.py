@@ -31,11 +31,19 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="output directory or file")
     export.add_argument("--date", help="only items active that JST day (YYYY-MM-DD)")
     export.add_argument("--layers", help="comma-separated layer ids (default: all)")
+    export.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing file even if it is another format's (never a link or pipe)",
+    )
     return parser
 
 
 def _fail(message: str) -> int:
-    print(f"foxbat76: error: {message}", file=sys.stderr)
+    from geo.messages import one_line
+
+    # Messages quote what the user typed: however long or strange, the error stays one line.
+    print(f"foxbat76: error: {one_line(message)}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -87,13 +95,23 @@ def _where(text: str) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     import layers
-    from geo.export import FORMATS, ExportError, existing_targets, export_layers, filter_frames
+    from geo.export import (
+        FORMATS,
+        ExportError,
+        ReplaceRefused,
+        existing_targets,
+        export_layers,
+        filter_frames,
+    )
+    from geo.messages import quoted, shown_path
     from geo.timing import parse_day
 
     if not args.out.strip():  # Path("") would quietly mean the current directory
         return _fail("--out: the path is empty")
     if args.format not in FORMATS:
-        return _fail(f"--format: unknown format {args.format!r} (choose from {', '.join(FORMATS)})")
+        return _fail(
+            f"--format: unknown format {quoted(args.format)} (choose from {', '.join(FORMATS)})"
+        )
     try:
         day = parse_day(args.date) if args.date is not None else None
     except ValueError as error:
@@ -104,20 +122,25 @@ def _export(args: argparse.Namespace) -> int:
         return _fail(f"--layers: {error}")
     frames = layers.build_all(layer_ids)
     titles, styles = layers.presentation(layer_ids)
+    out, force = Path(args.out), args.force
     try:
         _, empty = filter_frames(frames, day)
-        replaced = existing_targets(frames, args.format, Path(args.out), day=day)
+        replaced = existing_targets(frames, args.format, out, day=day, force=force)
         written = export_layers(
-            frames, args.format, Path(args.out), day=day, titles=titles, styles=styles
+            frames, args.format, out, day=day, titles=titles, styles=styles, force=force
         )
+    except ReplaceRefused as error:
+        return _fail(f"{error}{' (--force replaces it)' if error.forceable else ''}")
     except ExportError as error:
         return _fail(str(error))
+    except OSError as error:  # the export names its own; this is only a last resort
+        return _fail(f"cannot write {shown_path(out)}: {(error.strerror or str(error)).lower()}")
     for layer_id in empty:
         print(f"foxbat76: note: layer {layer_id} has nothing on {day}; skipped", file=sys.stderr)
     for path in replaced:
-        print(f"foxbat76: note: replaced {path}", file=sys.stderr)
+        print(f"foxbat76: note: replaced {shown_path(path)}", file=sys.stderr)
     for path in written:
-        print(path)
+        print(shown_path(path, limit=len(str(path)) + 8))
     return 0
 
 

@@ -6,6 +6,7 @@ import os
 import re
 
 ELLIPSIS = "…"
+LINE_LIMIT = 400  # a whole message line
 VALUE_LIMIT = 60  # a bad --date or URL value: enough to recognise it, never a screenful
 PATH_LIMIT = 120  # paths keep their end (the file name), which says the most
 
@@ -39,6 +40,14 @@ def shown_path(path: str | os.PathLike[str], limit: int = PATH_LIMIT) -> str:
         raise TypeError(f"path must be text, not {type(text).__name__}")
     plain = text.isprintable() and text.strip() == text
     return _shorten(text if plain else repr(text), limit)
+
+
+def one_line(message: str, limit: int = LINE_LIMIT) -> str:
+    """`message` guaranteed to be one short line: control characters escaped, then shortened."""
+    escaped = "".join(
+        ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in str(message)
+    )
+    return _shorten(escaped, limit)
 
 
 def without_directories(message: str) -> str:
