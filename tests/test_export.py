@@ -525,8 +525,8 @@ def test_kml_folders_styles_and_times(frames, tmp_path):
             assert data == {"id": row.id, "layer": layer_id, "certainty": row.certainty,
                             "sources": row.sources, "start_jst": row.start.isoformat(),
                             "end_jst": row.end.isoformat()}  # fmt: skip
-            # <description> is the catalog text itself, for GDAL/QGIS.
-            assert mark.findtext(f"{K}description") == row.description
+            # <description> is the catalog text HTML-escaped: inert where shown as HTML.
+            assert html.unescape(mark.findtext(f"{K}description")) == row.description
             # Google Earth's balloon is the placemark's own BalloonStyle: HTML in which catalog
             # text is escaped, never live markup. The inline style repeats the layer's colours.
             inline = mark.find(f"{K}Style")
@@ -553,7 +553,7 @@ def test_kml_balloon_text_cannot_trigger_google_earth_entities(frames, tmp_path)
     routes["description"] = "Fuel $[price] per ton"
     (path,) = export_layers({"routes": routes}, "kml", tmp_path / "x.kml")
     mark = ET.parse(path).getroot().find(f"{K}Document/{K}Folder/{K}Placemark")
-    assert mark.findtext(f"{K}description") == "Fuel $[price] per ton"
+    assert mark.findtext(f"{K}description") == "Fuel &#36;[price] per ton"
     balloon = mark.findtext(f"{K}Style/{K}BalloonStyle/{K}text")
     assert "$[" not in balloon and "Fuel &#36;[price] per ton" in balloon
 
@@ -562,14 +562,20 @@ def test_kml_balloon_text_cannot_trigger_google_earth_entities(frames, tmp_path)
 KML_TEXT = 'Belenko: "I want asylum" <ask> & wait — 函館, Беленко'
 
 
+# GDAL reads <description> as written: HTML-escaped, so that a viewer rendering it as HTML
+# shows the text (quotes stay as they are).
+ESCAPED_KML_TEXT = KML_TEXT.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+ESCAPED_TRICKY = TRICKY.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 @pytest.mark.parametrize(
     ("driver", "text", "expected"),
     [
-        ("LIBKML", KML_TEXT, KML_TEXT),
-        ("KML", KML_TEXT, KML_TEXT),
-        ("LIBKML", TRICKY, TRICKY),
+        ("LIBKML", KML_TEXT, ESCAPED_KML_TEXT),
+        ("KML", KML_TEXT, ESCAPED_KML_TEXT),
+        ("LIBKML", TRICKY, ESCAPED_TRICKY),
         # GDAL's older KML driver reads a line break as a space (it does so for any KML).
-        ("KML", TRICKY, TRICKY.replace("\n", " ")),
+        ("KML", TRICKY, ESCAPED_TRICKY.replace("\n", " ")),
     ],
 )
 def test_kml_description_reads_back_as_written_with_ogrinfo(
@@ -603,7 +609,8 @@ def test_kml_reads_back_with_pyogrio(frames, tmp_path):
         got["start"] = got["begin"].fillna(got["timestamp"])
         got["end"] = got["end"].fillna(got["timestamp"])
         assert_same_items(frame, got)
-        for column in ("description", "sources", "certainty"):
+        assert [html.unescape(t) for t in got["description"]] == list(frame["description"])
+        for column in ("sources", "certainty"):
             assert list(got[column]) == list(frame[column])
         assert list(got["start_jst"]) == [t.isoformat() for t in frame["start"]]
         assert list(got["end_jst"]) == [t.isoformat() for t in frame["end"]]
