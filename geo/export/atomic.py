@@ -40,15 +40,31 @@ def staging(directory: Path) -> Iterator[Path]:
         raise ExportError(_directory_refusal(directory, err)) from None
     owner: int | None = None
     try:
-        owner = os.open(stage / _OWNER, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        fcntl.flock(owner, fcntl.LOCK_EX)
-        os.write(owner, f"{os.getpid()}\n".encode())
+        owner = _own(stage)
         yield stage
     finally:
         if not (stage / _JOURNAL).exists():  # else it holds the only copy of an old export
             shutil.rmtree(stage, ignore_errors=True)
         if owner is not None:
             os.close(owner)
+
+
+def _own(stage: Path) -> int:
+    """Lock `stage` for this process; the descriptor holding the lock.
+
+    Locked under a temporary name and renamed, so another export never finds an owner file
+    without its lock. Read-only, so an open export does not stop a remount read-only.
+    """
+    pending = stage / f"{_OWNER}.pending"
+    owner = os.open(pending, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(owner, fcntl.LOCK_EX)
+        pending.write_text(f"{os.getpid()}\n", encoding="ascii")
+        os.replace(pending, stage / _OWNER)
+    except OSError:
+        os.close(owner)
+        raise
+    return owner
 
 
 def _directory_refusal(directory: Path, err: OSError) -> str:

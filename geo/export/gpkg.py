@@ -17,7 +17,6 @@ from geo.export.common import (
     layer_title,
 )
 
-
 _LOW_SPACE = 256 * 1024  # bytes: below this, a failed SQLite write is taken as a full disk
 
 
