@@ -474,7 +474,9 @@ def test_sources_layers_names_and_alternatives_are_checked(
 
 
 def test_a_misspelt_stay_field_is_an_error_not_ignored() -> None:
-    with pytest.raises(CatalogError, match=r"^catalog.toml: mig25 stay #1: unknown field\(s\) pace"):
+    with pytest.raises(
+        CatalogError, match=r"^catalog.toml: mig25 stay #1: unknown field\(s\) pace"
+    ):
         parse_catalog(GOOD + STAYS.replace('place = "hakodate-airport"', 'pace = "x"', 1))
 
 
@@ -517,6 +519,8 @@ def test_every_packaged_item_and_stay_resolves_to_real_references() -> None:
     for reference in references:
         source = catalog.sources[reference.rpartition(": ")[2]]
         assert source.title and (source.author or source.publisher)
-        assert source.url.startswith("https://") or source.url.startswith("http://") or (
-            source.publisher and source.published
+        assert (
+            source.url.startswith("https://")
+            or source.url.startswith("http://")
+            or (source.publisher and source.published)
         )

@@ -26,6 +26,7 @@ from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygo
 from geo import export
 from geo.export import ExportError, atomic, bundle, export_bytes, export_filename, export_layers
 from geo.export import geojson as geojson_writer
+from geo.schema import COLUMNS
 from geo.timing import JST, active_mask
 
 IN_CI = bool(os.environ.get("CI"))
@@ -48,7 +49,10 @@ def layer(layer_id: str, rows: list[dict]) -> gpd.GeoDataFrame:
     if "certainty" not in frame:
         frame["certainty"] = None
     frame["certainty"] = frame["certainty"].fillna("documented")
-    columns = ["id", "layer", "name", "start", "end", "description", "sources", "certainty"]
+    for column in ("place", "place_ja", "place_ru", "alternatives"):
+        if column not in frame:
+            frame[column] = ""
+    columns = [c for c in COLUMNS if c != "geometry"]
     return gpd.GeoDataFrame(frame[columns], geometry=list(frame["geometry"]), crs="EPSG:4326")
 
 

@@ -54,6 +54,7 @@ def frame(text: str) -> gpd.GeoDataFrame:
         {
             "id": ["item"],
             "layer": ["bases"],
+            **{column: [""] for column in ("place", "place_ja", "place_ru", "alternatives")},
             "name": [text],
             "start": [start],
             "end": [start],

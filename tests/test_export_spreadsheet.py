@@ -32,6 +32,7 @@ def frame(name: str, description: str, geometry) -> gpd.GeoDataFrame:
         {
             "id": ["item"],
             "layer": ["bases"],
+            **{column: [""] for column in ("place", "place_ja", "place_ru", "alternatives")},
             "name": [name],
             "start": [start],
             "end": [start],
