@@ -166,3 +166,38 @@ def test_exporting_over_an_earlier_file_says_it_replaced_it(tmp_path: Path, caps
     assert "replaced" not in capsys.readouterr().err
     assert main(argv) == 0
     assert f"foxbat76: note: replaced {target}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("19760906", "--date: date '19760906' is not a YYYY-MM-DD date"),
+        ("1976-W37-1", "--date: date '1976-W37-1' is not a YYYY-MM-DD date"),
+        ("1976-11-31", "--date: date 1976-11-31 is not a day of the calendar"),
+        ("1976-09-06\n\x1b[2J", r"--date: date '1976-09-06\n\x1b[2J' is not a YYYY-MM-DD date"),
+    ],
+)
+@pytest.mark.parametrize("command", ["where", "export"])
+def test_dates_other_than_yyyy_mm_dd_exit_2(tmp_path: Path, capsys, value, message, command):
+    out = tmp_path / "out"
+    extra = ["--format", "csv", "--out", str(out)] if command == "export" else []
+    assert main([command, "--date", value, *extra]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"foxbat76: error: {message}\n" and captured.out == ""
+    assert not out.exists()
+
+
+def test_a_huge_date_value_is_echoed_short(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    assert main(["export", "--format", "csv", "--date", "x" * 100_000, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < 150 and "…" in err
+    assert not out.exists()
+
+
+def test_a_huge_layers_value_is_one_short_line(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    assert main(["export", "--format", "csv", "--layers", "y" * 100_000, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < 450 and err.startswith("foxbat76: error: --layers")
+    assert not out.exists()
