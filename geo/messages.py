@@ -11,7 +11,7 @@ VALUE_LIMIT = 60  # a bad --date or URL value: enough to recognise it, never a s
 PATH_LIMIT = 120  # paths keep their end (the file name), which says the most
 
 # An absolute POSIX path (two or more parts), as it appears inside a message.
-_ABSOLUTE_PATH = re.compile(r"(?<![\w.~])/(?:[^\s/:'\"]+/)+([^\s/:'\"]+)")
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.~/:])/(?:[^\s/:'\"]+/)+([^\s/:'\"]+)")
 
 
 def _shorten(text: str, limit: int) -> str:
