@@ -188,7 +188,7 @@ class Catalog:
             raise KeyError(f"no catalog item {item_id!r}") from None
 
     def citation(self, reference: str) -> str:
-        """The citation of one source reference: an id, or "role: id" (e.g. "position: geonames")."""
+        """The citation of a source reference: an id, or "role: id" ("position: geonames")."""
         role, _, source_id = reference.rpartition(": ")
         text = self.sources[source_id].citation
         return f"{role}: {text}" if role else text
