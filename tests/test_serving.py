@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
+
+import pytest
+from conftest import StreamlitServer
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / ".streamlit" / "config.toml"
@@ -58,3 +62,50 @@ def test_an_exception_shows_no_path_type_or_source_on_the_page() -> None:
         assert leak not in message
     # The details still reach the server's console for whoever runs it.
     assert "secret-folder" in result.stderr
+
+
+def other_address() -> str | None:
+    """An IPv4 address of this machine that is not loopback, if it has one."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: it only picks a route
+            address = probe.getsockname()[0]
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address
+
+
+def test_a_real_server_answers_on_localhost_only(tmp_path: Path) -> None:
+    import shutil
+    import socket
+    import urllib.request
+
+    address = other_address()
+    if address is None:
+        pytest.skip("this machine has no address besides loopback to try")
+    (tmp_path / ".streamlit").mkdir()
+    shutil.copy(CONFIG, tmp_path / ".streamlit" / "config.toml")
+    (tmp_path / "page.py").write_text("import streamlit as st\nst.write('hello')\n")
+    server = StreamlitServer(tmp_path / "page.py", cwd=tmp_path)
+    # As the run command starts it: no --server.address, so the project's config decides.
+    command = [sys.executable, "-m", "streamlit", "run", "page.py", "--server.headless", "true",
+               "--server.port", str(server.port)]  # fmt: skip
+    with server.log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as answer:
+                    assert answer.status == 200
+                    break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, server.log()
+                time.sleep(0.2)
+        with pytest.raises(OSError), socket.create_connection((address, server.port), timeout=3):
+            pass
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
