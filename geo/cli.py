@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # the shell's status for a SIGINT
 
 
 class _Parser(argparse.ArgumentParser):
@@ -174,6 +175,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(args)
         except CatalogError as error:
             return _fail(str(error))
+        except KeyboardInterrupt:  # Ctrl-C: the export's stage is already removed
+            print("foxbat76: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
 
 
 @contextmanager

@@ -477,3 +477,15 @@ def test_kill_9_at_a_random_moment(tmp_path, capsys, fmt) -> None:
     assert main(argv) == 0
     assert assert_old_or_new(fmt, target, old) == "new"
     assert hidden(tmp_path) == []
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "csv", "zip"])
+def test_ctrl_c_during_an_export_is_one_line_and_leaves_nothing(tmp_path, capsys, monkeypatch, fmt):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export, WRITERS[fmt], interrupted)
+    status = main(["export", "--format", fmt, "--out", str(tmp_path / "x")])
+    assert status == 130
+    assert capsys.readouterr().err == "foxbat76: interrupted\n"
+    assert listing(tmp_path) == []
