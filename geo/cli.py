@@ -12,6 +12,7 @@ from typing import NoReturn
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # the shell's status for a SIGINT
+EXIT_BROKEN_PIPE = 141  # and for a SIGPIPE, as `cat` would end
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,6 +63,7 @@ def _fail(message: str) -> int:
 
 def _layers_table() -> int:
     import layers
+    from geo.messages import printable
 
     frames = layers.build_all()  # before printing: a catalog error leaves no half table
     header = f"{'id':<18} {'title':<30} {'features':>8}  {'first':<10}  {'last':<10}"
@@ -70,7 +72,7 @@ def _layers_table() -> int:
     for layer_id, frame in frames.items():
         first = frame["start"].min().date().isoformat()
         last = frame["end"].max().date().isoformat()
-        title = layers.LAYERS[layer_id].title
+        title = printable(layers.LAYERS[layer_id].title)  # catalog text: no terminal codes
         print(f"{layer_id:<18} {title:<30} {len(frame):>8}  {first:<10}  {last:<10}")
     return 0
 
@@ -90,6 +92,7 @@ def _check() -> int:
 
 def _where(text: str) -> int:
     import layers
+    from geo.messages import printable
     from geo.timing import parse_day
 
     try:
@@ -102,7 +105,7 @@ def _where(text: str) -> int:
         return _fail(str(error))
     point = position.geometry
     where = f"{point.y:.4f}°N, {point.x:.4f}°E; {position.certainty}"
-    print(f"{day.isoformat()}: {position.status} ({where})")
+    print(f"{day.isoformat()}: {printable(position.status)} ({printable(where)})")
     return 0
 
 
@@ -178,6 +181,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:  # Ctrl-C: the export's stage is already removed
             print("foxbat76: interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
+        except BrokenPipeError:  # the reader left (`foxbat76 layers | head -1`): stop quietly
+            # Python would report the pipe again when flushing stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_BROKEN_PIPE
 
 
 @contextmanager

@@ -42,12 +42,15 @@ def shown_path(path: str | os.PathLike[str], limit: int = PATH_LIMIT) -> str:
     return _shorten(text if plain else repr(text), limit)
 
 
+def printable(text: str) -> str:
+    """`text` with control characters escaped as repr() does (a newline as \\n, ESC as \\x1b),
+    so that text from a catalog or the user cannot break a line or drive the terminal."""
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in str(text))
+
+
 def one_line(message: str, limit: int = LINE_LIMIT) -> str:
     """`message` guaranteed to be one short line: control characters escaped, then shortened."""
-    escaped = "".join(
-        ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in str(message)
-    )
-    return _shorten(escaped, limit)
+    return _shorten(printable(message), limit)
 
 
 def without_directories(message: str) -> str:

@@ -243,3 +243,37 @@ def test_every_command_reads_the_chosen_catalog(tmp_path: Path) -> None:
     assert "1976-09-06T13:54:00+09:00" in out.read_text(encoding="utf-8-sig")
     where = run_with_catalog(tmp_path, old, new, "where", "--date", "1976-09-06")
     assert where.returncode == 0 and "Hakodate" in where.stdout
+
+
+def test_catalog_text_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    # A shared catalog whose layer title and jet status carry escape codes and a line break.
+    text = CATALOG.read_text(encoding="utf-8")
+    text = text.replace('title = "Soviet bases"', 'title = "\\u001b[2JSoviet\\nbases"', 1)
+    assert "\\u001b[2JSoviet" in text
+    mine = tmp_path / "shared.toml"
+    mine.write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "geo.cli", "--catalog", str(mine), "layers"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout
+    (row,) = [line for line in result.stdout.splitlines() if line.startswith("soviet_bases ")]
+    assert "\\x1b[2JSoviet\\nbases" in row
+
+
+def test_a_reader_that_goes_away_gets_no_traceback() -> None:
+    # `foxbat76 layers | head -0`: the pipe is closed before the table is printed.
+    child = subprocess.Popen(
+        [sys.executable, "-m", "geo.cli", "layers"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    child.stdout.close()
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 141 and err == ""
