@@ -190,7 +190,7 @@ def hakodate() -> dict:
         ("kml", "notes.txt", "its name does not end in .kml"),
         ("gpkg", "fake.gpkg", "it does not look like a GeoPackage file"),
         ("zip", "fake.zip", "it does not look like a ZIP file"),
-        ("html", "page.html", "it does not look like a HTML file"),
+        ("html", "page.html", "it does not look like an HTML file"),
     ],
 )
 def test_another_formats_file_is_replaced_only_with_force(tmp_path, capsys, fmt, existing, reason):

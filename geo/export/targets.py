@@ -25,6 +25,12 @@ def format_name(fmt: str) -> str:
     return FORMAT_NAMES.get(fmt, fmt.upper())
 
 
+def _a_file(fmt: str) -> str:
+    """'a CSV file', 'an HTML file'."""
+    name = format_name(fmt)
+    return f"{'an' if name.startswith(('HTML', 'MP')) else 'a'} {name} file"
+
+
 def _looks_like(head: bytes, fmt: str) -> bool:
     """Whether the first bytes of a file fit `fmt` (formats without a rule: any content)."""
     if not head:
@@ -83,7 +89,7 @@ def check_replaceable(target: Path, fmt: str, *, force: bool = False, folder: bo
     if suffix != SUFFIXES.get(fmt, f".{fmt}"):
         others = [f for f, s in SUFFIXES.items() if s == suffix]
         why = (
-            f"it is a {format_name(others[0])} file and this export is {name}"
+            f"it is {_a_file(others[0])} and this export is {name}"
             if others
             else f"its name does not end in {SUFFIXES.get(fmt, f'.{fmt}')}"
         )
@@ -95,6 +101,6 @@ def check_replaceable(target: Path, fmt: str, *, force: bool = False, folder: bo
         os.close(descriptor)
     if not _looks_like(head, fmt):
         raise ReplaceRefused(
-            f"not replacing {shown}: it does not look like a {name} file", forceable=True
+            f"not replacing {shown}: it does not look like {_a_file(fmt)}", forceable=True
         )
     return True
