@@ -1,4 +1,4 @@
-"""Export layer frames as GeoJSON, GeoPackage, KML, CSV, a standalone offline HTML map, or a ZIP."""
+"""Export layer frames as GeoJSON, GeoPackage, KML, CSV, an offline HTML map, a ZIP or pictures."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from geo.export.kml import write_kml
 from geo.export.page import write_html
 from geo.export.selection import export_plan, filter_frames
 from geo.export.spreadsheet import write_csv
+from geo.export.story import PICTURE_FORMATS, PictureRequest, export_picture, picture_bytes
 
 __all__ = [
     "CSV_COLUMNS",
@@ -38,16 +39,20 @@ __all__ = [
     "FORMAT_LABELS",
     "GPKG_COLUMNS",
     "MIME_TYPES",
+    "PICTURE_FORMATS",
     "PROPERTIES",
     "SUFFIXES",
     "ExportError",
+    "PictureRequest",
     "existing_targets",
     "export_bytes",
     "export_filename",
     "export_layers",
     "export_mime",
+    "export_picture",
     "export_plan",
     "filter_frames",
+    "picture_bytes",
 ]
 
 
@@ -73,6 +78,8 @@ def export_layers(
     beforehand); a folder holding anything but `.geojson` files is never replaced.
     """
     check_format(fmt)
+    if fmt in PICTURE_FORMATS:
+        raise ExportError(f"{fmt} is a picture format: use export_picture")
     kept, empty = filter_frames(frames, day)
     target = _target(fmt, Path(out), day, list(kept))
     if fmt == "geojson" and target.suffix.lower() != ".geojson":
