@@ -22,11 +22,12 @@ DEFAULT_FPS = 2.0
 # Frames per task sent to a worker: fewer round trips, still an even share for two workers.
 _CHUNK = 4
 _scene: Scene | None = None  # a worker process's own scene, drawn once by _start_worker
+_palette_image: Image.Image | None = None  # and the GIF's palette, if it makes one
 
 
 def check_fps(fps: float) -> float:
     if not isinstance(fps, int | float) or not MIN_FPS <= float(fps) <= MAX_FPS:
-        raise ExportError(f"fps {fps:g} is outside {MIN_FPS:g}..{MAX_FPS:g} frames per second")
+        raise ExportError(f"fps {fps!s} is outside {MIN_FPS:g}..{MAX_FPS:g} frames per second")
     return float(fps)
 
 
@@ -35,14 +36,20 @@ def default_workers(frame_count: int) -> int:
     return min(2, os.cpu_count() or 1) if frame_count >= 12 else 1
 
 
-def _start_worker(scene_args: tuple) -> None:
-    global _scene
-    _scene = Scene(*scene_args)
+def _start_worker(scene_args: tuple, palette: Image.Image | None) -> None:
+    global _scene, _palette_image
+    _scene, _palette_image = Scene(*scene_args), palette
 
 
-def _render_in_worker(job: tuple[Still, MigMark | None]) -> np.ndarray:
+def _render_in_worker(job: tuple[Still, MigMark | None]) -> np.ndarray | Image.Image:
     assert _scene is not None, "worker started without its scene"
-    return _scene.render(*job)
+    rgb = _scene.render(*job)
+    return rgb if _palette_image is None else to_palette(rgb, _palette_image)
+
+
+def to_palette(rgb: np.ndarray, palette: Image.Image) -> Image.Image:
+    """The frame in the GIF's shared palette (no dithering: flat map colours stay flat)."""
+    return Image.fromarray(rgb).quantize(palette=palette, dither=Image.Dither.NONE)
 
 
 def render_frames(
@@ -56,23 +63,28 @@ def render_frames(
     jobs: Sequence[tuple[Still, MigMark | None]],
     workers: int = 1,
     progress: Progress | None = None,
-) -> Iterator[np.ndarray]:
-    """Each job's picture (H x W x 3 uint8), in order; with workers > 1, from a process pool
-    whose workers each draw the static scene once."""
+    palette: Image.Image | None = None,
+) -> Iterator[np.ndarray | Image.Image]:
+    """Each job's picture (H x W x 3 uint8, or with `palette` a paletted image), in order;
+    with workers > 1 from a process pool whose workers each draw the static scene once."""
     if workers < 1:
         raise ExportError(f"workers {workers!r} must be at least 1")
     total = len(jobs)
     if workers == 1 or total < 2:
         scene = Scene(*scene_args)
         for number, job in enumerate(jobs, start=1):
-            yield scene.render(*job)
+            rgb = scene.render(*job)
+            yield rgb if palette is None else to_palette(rgb, palette)
             if progress:
                 progress(number, total)
         return
     # fork: the workers start with the frames and fonts already loaded, in milliseconds.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(scene_args,)
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(scene_args, palette),
     ) as pool:
         for number, rgb in enumerate(pool.map(_render_in_worker, jobs, chunksize=_CHUNK), 1):
             yield rgb
@@ -80,21 +92,17 @@ def render_frames(
                 progress(number, total)
 
 
-def _palette(samples: Sequence[np.ndarray]) -> Image.Image:
+def gif_palette(samples: Sequence[np.ndarray]) -> Image.Image:
     """One 256-colour palette for every frame, from a few frames side by side: with the same
     palette, unchanged pixels keep their index and the GIF stores only what changed."""
     strip = np.concatenate([sample[::2, ::2] for sample in samples], axis=1)
     return Image.fromarray(strip).quantize(colors=256, method=Image.Quantize.MEDIANCUT)
 
 
-def write_gif(
-    frames: Iterator[np.ndarray], path: Path, fps: float, samples: Sequence[np.ndarray]
-) -> int:
-    """Write an endlessly looping GIF; returns the number of frames."""
-    palette = _palette(samples)
-    quantized = (
-        Image.fromarray(rgb).quantize(palette=palette, dither=Image.Dither.NONE) for rgb in frames
-    )
+def write_gif(frames: Iterator[Image.Image], path: Path, fps: float) -> int:
+    """Write an endlessly looping GIF of frames in one palette (`gif_palette`); returns the
+    number of frames."""
+    quantized = iter(frames)
     first = next(quantized, None)
     if first is None:
         raise ExportError("nothing to animate: no frames")

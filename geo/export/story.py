@@ -183,9 +183,9 @@ def export_picture(
             )
             atlas.write_pdf(pages, staged)
         elif request.fmt == "gif":
-            samples = _palette_samples(scene_args, jobs)
-            rendered = movie.render_frames(scene_args, jobs, count, progress)
-            movie.write_gif(rendered, staged, request.fps or movie.DEFAULT_FPS, samples)
+            palette = movie.gif_palette(_palette_samples(scene_args, jobs))
+            rendered = movie.render_frames(scene_args, jobs, count, progress, palette)
+            movie.write_gif(rendered, staged, request.fps or movie.DEFAULT_FPS)
         else:
             rendered = movie.render_frames(scene_args, jobs, count, progress)
             movie.write_mp4(rendered, staged, request.fps or movie.DEFAULT_FPS)
