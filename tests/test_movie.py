@@ -14,8 +14,7 @@ import pytest
 from PIL import Image, ImageSequence
 
 import layers
-from geo.export import ExportError, PictureRequest, export_picture
-from geo.export import movie
+from geo.export import ExportError, PictureRequest, export_picture, movie
 from geo.export.picture import Still
 from geo.export.story import places
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, time
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np

@@ -466,7 +466,7 @@ class Scene:
         """(column, row) of a lon/lat in the rendered picture, row 0 at the top."""
         x, y = mercator(lon, lat)
         column, row_up = self.ax.transData.transform((float(x), float(y)))
-        return int(round(column)), int(round(self.height - row_up))
+        return round(float(column)), round(float(self.height - row_up))
 
     def render(self, still: Still, mig: MigMark | None = None) -> np.ndarray:
         """The picture of `still` as an H x W x 3 uint8 array."""
