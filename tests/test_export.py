@@ -924,7 +924,8 @@ def test_export_bytes_for_a_download_button(frames, tmp_path):
     ("fmt", "kwargs", "pick", "message"),
     [
         ("shp", {}, None,
-         r"^unknown format 'shp' \(choose from geojson, gpkg, kml, csv, html, zip\)$"),
+         r"^unknown format 'shp' \(choose from geojson, gpkg, kml, csv, html, zip, png, gif, "
+             r"mp4, pdf\)$"),
         ("gpkg", {}, [], r"^nothing to export: no layers selected$"),
         ("kml", {"day": date(1976, 10, 2)}, None,
          r"^nothing to export for 1976-10-02 in layers bases, routes, zones$"),

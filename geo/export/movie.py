@@ -27,7 +27,8 @@ _palette_image: Image.Image | None = None  # and the GIF's palette, if it makes 
 
 def check_fps(fps: float) -> float:
     if not isinstance(fps, int | float) or not MIN_FPS <= float(fps) <= MAX_FPS:
-        raise ExportError(f"fps {fps!s} is outside {MIN_FPS:g}..{MAX_FPS:g} frames per second")
+        shown = f"{fps:g}" if isinstance(fps, int | float) else repr(fps)
+        raise ExportError(f"fps {shown} is outside {MIN_FPS:g}..{MAX_FPS:g} frames per second")
     return float(fps)
 
 
