@@ -6,8 +6,8 @@ from datetime import date
 
 import geopandas as gpd
 import pandas as pd
-import pytest
 import pypdf
+import pytest
 from shapely.geometry import Point
 
 import layers
@@ -35,7 +35,8 @@ FRAMES = {
         [
             {"id": "a", "name": "Hakodate Airport (函館空港)", "start": "1976-09-06 13:50",
              "end": "1976-09-25 06:00", "description": "The jet lands & stays <here>.",
-             "sources": "Wikipedia: Viktor Belenko; airportsdata", "geometry": Point(140.82, 41.77)},
+             "sources": "Wikipedia: Viktor Belenko; airportsdata",
+             "geometry": Point(140.82, 41.77)},
             {"id": "b", "name": "Chuguyevka (Чугуевка)", "start": "1976-09-06 12:50",
              "end": "1976-09-06 12:50", "description": "Take-off.",
              "sources": "Wikipedia: Viktor Belenko", "geometry": Point(133.87, 44.08)},

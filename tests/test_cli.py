@@ -198,7 +198,8 @@ def test_export_png_of_a_replay_time_decodes_at_its_size(tmp_path: Path, capsys)
          "--from 1976-09-10 is after --to 1976-09-05"),
         (["--format", "gif", "--from", "1976-13-01"],
          "--from: date '1976-13-01' is not a YYYY-MM-DD date"),
-        (["--format", "gif", "--fps", "fast"], "--fps: 'fast' is not a number of frames per second"),
+        (["--format", "gif", "--fps", "fast"],
+         "--fps: 'fast' is not a number of frames per second"),
         (["--format", "mp4", "--fps", "0"], "--fps: fps 0 is outside 0.5..30 frames per second"),
         (["--format", "mp4", "--size", "641x400"],
          "--size: MP4 needs an even width and height, not 641x400"),
@@ -220,8 +221,9 @@ def test_bad_picture_options_exit_2_with_one_line_and_write_nothing(
 
 
 def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    out = str(tmp_path / "x.gif")
     args = ["export", "--format", "gif", "--from", "1976-09-01", "--to", "1976-09-02",
-            "--size", "320x200", "--layers", "hakodate", "--out", str(tmp_path / "x.gif")]  # fmt: skip
+            "--size", "320x200", "--layers", "hakodate", "--out", out]  # fmt: skip
     result = subprocess.run(
         [sys.executable, "-m", "geo.cli", *args], capture_output=True, text=True, check=False
     )

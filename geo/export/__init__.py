@@ -31,7 +31,14 @@ from geo.export.kml import write_kml
 from geo.export.page import write_html
 from geo.export.selection import export_plan, filter_frames
 from geo.export.spreadsheet import write_csv
-from geo.export.story import PICTURE_FORMATS, PictureRequest, export_picture, picture_bytes
+from geo.export.story import (
+    PICTURE_FORMATS,
+    PictureRequest,
+    describe,
+    dialog_request,
+    export_picture,
+    picture_bytes,
+)
 
 __all__ = [
     "CSV_COLUMNS",
@@ -44,6 +51,8 @@ __all__ = [
     "SUFFIXES",
     "ExportError",
     "PictureRequest",
+    "describe",
+    "dialog_request",
     "existing_targets",
     "export_bytes",
     "export_filename",

@@ -119,6 +119,29 @@ class PictureRequest:
         return f"foxbat76_{scope}_{which}{SUFFIXES[self.fmt]}"
 
 
+def dialog_request(fmt: str, day: date, at: time | None, replay: bool = False) -> PictureRequest:
+    """The dashboard's picture choices: png of the day in view (its replay time on 6 Sep), an
+    animation of the whole period (6 Sep as its replay when asked), or the whole atlas."""
+    if fmt == "png":
+        return PictureRequest("png", day=day, at=at if day == DEFECTION_DAY else None)
+    if fmt in _ANIMATED:
+        return PictureRequest(fmt, replay=replay)
+    return PictureRequest(fmt)
+
+
+def describe(request: PictureRequest, frames: Mapping[str, gpd.GeoDataFrame]) -> str:
+    """One line saying what a request draws, for the export dialog."""
+    if request.fmt == "png":
+        still = request.stills(frames)[0]
+        return f"The map of {still.label()}, {request.pixels[0]}x{request.pixels[1]} pixels."
+    count = len(request.stills(frames))
+    span = f"{request.start.day} {request.start:%b} to {request.end.day} {request.end:%b %Y}"
+    if request.fmt == "pdf":
+        return f"An A4 page per day with a new event: {count} pages, {span}."
+    fps = request.fps or movie.DEFAULT_FPS
+    return f"{count} frames, {span}, {fps:g} per second ({count / fps:.0f} s)."
+
+
 def places() -> list[Place]:
     """The catalog's places, labelled on every map."""
     return [Place(p.name, p.lon, p.lat) for p in load_catalog().places.values()]
