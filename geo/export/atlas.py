@@ -12,7 +12,6 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo.export.common import ExportError, layer_title, text
@@ -87,7 +86,7 @@ def _event_lines(event: Event) -> list[tuple[str, dict]]:
     return lines
 
 
-def _pages(day: date, events: Sequence[Event], first_room: float) -> Iterator[list]:
+def _pages(events: Sequence[Event], first_room: float) -> Iterator[list]:
     """The event lines of a day split into pages: the first below the map, the rest full."""
     page: list = []
     room = first_room
@@ -102,6 +101,8 @@ def _pages(day: date, events: Sequence[Event], first_room: float) -> Iterator[li
 
 def write_pdf(pages: Iterator[tuple[date, np.ndarray, list[Event]]], path: Path) -> int:
     """Write the atlas; returns the number of pages. Fonts are embedded (TrueType subsets)."""
+    from matplotlib.backends.backend_pdf import PdfPages  # only for an atlas: slow to import
+
     count = 0
     with matplotlib.rc_context(text_style()), PdfPages(path, metadata=_metadata()) as pdf:
         for day, rgb, events in pages:
@@ -110,7 +111,7 @@ def write_pdf(pages: Iterator[tuple[date, np.ndarray, list[Event]]], path: Path)
             map_height = width * PAGE_INCHES[0] / PAGE_INCHES[1] * rgb.shape[0] / rgb.shape[1]
             map_bottom = 1 - _MARGIN - 0.035 - map_height
             first_room = map_bottom - _MARGIN - 0.03
-            for number, lines in enumerate(_pages(day, events, first_room)):
+            for number, lines in enumerate(_pages(events, first_room)):
                 figure = Figure(figsize=PAGE_INCHES)
                 title = heading if number == 0 else f"{heading} (continued)"
                 figure.text(_MARGIN, 1 - _MARGIN, title, fontsize=15, weight="bold", va="top")
