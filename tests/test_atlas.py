@@ -26,7 +26,11 @@ def frame(rows: list[dict]) -> gpd.GeoDataFrame:
     table["start"] = [jst(t) for t in table["start"]]
     table["end"] = [jst(t) for t in table["end"]]
     table["certainty"] = "documented"
-    columns = ["id", "layer", "name", "start", "end", "description", "sources", "certainty"]
+    for column in ("place", "place_ja", "place_ru", "alternatives"):
+        if column not in table:
+            table[column] = ""
+    columns = ["id", "layer", "name", "place", "place_ja", "place_ru", "start", "end",
+               "description", "alternatives", "sources", "certainty"]  # fmt: skip
     return gpd.GeoDataFrame(table[columns], geometry=list(table["geometry"]), crs="EPSG:4326")
 
 

@@ -33,7 +33,11 @@ def layer(layer_id: str, rows: list[dict]) -> gpd.GeoDataFrame:
     frame["description"] = "Drawn for the test."
     frame["sources"] = "Wikipedia: Viktor Belenko"
     frame["certainty"] = "documented"
-    columns = ["id", "layer", "name", "start", "end", "description", "sources", "certainty"]
+    for column in ("place", "place_ja", "place_ru", "alternatives"):
+        if column not in frame:
+            frame[column] = ""
+    columns = ["id", "layer", "name", "place", "place_ja", "place_ru", "start", "end",
+               "description", "alternatives", "sources", "certainty"]  # fmt: skip
     return gpd.GeoDataFrame(frame[columns], geometry=list(frame["geometry"]), crs="EPSG:4326")
 
 
