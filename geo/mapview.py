@@ -20,6 +20,7 @@ from shapely.geometry import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
+from geo import present
 from geo.assets import WebAssets
 from geo.geodesy import length_km
 from geo.timing import JST, day_bounds, is_active
@@ -586,15 +587,21 @@ def popup_html(row: Mapping[str, Any]) -> str:
     parts = [
         '<div class="fx-popup">',
         f"<b>{esc(str(row['name']))}</b><br>",
+        f'<span class="fx-place">{esc(present.place_line(row))}</span><br>'
+        if present.place_line(row)
+        else "",
         f'<span class="fx-when">{esc(format_span(row["start"], row["end"]))}</span>',
         f"<p>{esc(str(row['description']))}</p>",
         f'<div class="fx-meta">Certainty: {esc(str(row["certainty"]))}</div>',
     ]
+    others = present.alternatives(row)
+    if others:
+        claims = "".join(f"<li>{esc(claim)}</li>" for claim in others)
+        parts.append(f'<div class="fx-meta">Accounts differ:<ul>{claims}</ul></div>')
     geometry = row["geometry"]
     if isinstance(geometry, LineString | MultiLineString):
         parts.append(f'<div class="fx-meta">Length: {length_km(geometry):,.0f} km (geodesic)</div>')
-    sources = [s.strip() for s in str(row["sources"]).split(";") if s.strip()]
-    items = "".join(f"<li>{esc(source)}</li>" for source in sources)
+    items = "".join(f"<li>{esc(source)}</li>" for source in present.sources(row))
     parts.append(f'<div class="fx-meta">Sources:<ul>{items}</ul></div></div>')
     return "".join(parts)
 

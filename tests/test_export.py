@@ -26,6 +26,7 @@ from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygo
 from geo import export
 from geo.export import ExportError, atomic, bundle, export_bytes, export_filename, export_layers
 from geo.export import geojson as geojson_writer
+from geo.schema import COLUMNS
 from geo.timing import JST, active_mask
 
 IN_CI = bool(os.environ.get("CI"))
@@ -48,7 +49,9 @@ def layer(layer_id: str, rows: list[dict]) -> gpd.GeoDataFrame:
     if "certainty" not in frame:
         frame["certainty"] = None
     frame["certainty"] = frame["certainty"].fillna("documented")
-    columns = ["id", "layer", "name", "start", "end", "description", "sources", "certainty"]
+    for column in ("place", "place_ja", "place_ru", "alternatives"):
+        frame[column] = frame[column].fillna("") if column in frame else ""
+    columns = [c for c in COLUMNS if c != "geometry"]
     return gpd.GeoDataFrame(frame[columns], geometry=list(frame["geometry"]), crs="EPSG:4326")
 
 
@@ -486,8 +489,8 @@ def test_gpkg_one_table_per_layer_and_geometry_type_reads_back(frames, tmp_path)
         for column in ("start", "end"):
             got[column] = got[column].dt.tz_convert(JST).astype(frame[column].dtype)
         assert_geodataframe_equal(got[list(frame.columns)], frame, check_dtype=False)
-        assert pyogrio.read_info(path, layer=table)["fields"].tolist()[:5] == [
-            "id", "layer", "name", "start", "end"
+        assert pyogrio.read_info(path, layer=table)["fields"].tolist()[:8] == [
+            "id", "layer", "name", "place", "place_ja", "place_ru", "start", "end"
         ]  # fmt: skip
     index = pyogrio.read_dataframe(path, layer="layers", read_geometry=False)
     assert index.to_dict("records") == [
@@ -559,7 +562,9 @@ def test_kml_folders_styles_and_times(frames, tmp_path):
                 assert mark.findtext(f"{K}TimeSpan/{K}begin") == row.start.isoformat()
                 assert mark.findtext(f"{K}TimeSpan/{K}end") == row.end.isoformat()
             data = {d.get("name"): d.findtext(f"{K}value") for d in mark.iter(f"{K}Data")}
-            assert data == {"id": row.id, "layer": layer_id, "certainty": row.certainty,
+            assert data == {"id": row.id, "layer": layer_id, "place": row.place,
+                            "place_ja": row.place_ja, "place_ru": row.place_ru,
+                            "certainty": row.certainty, "alternatives": row.alternatives,
                             "sources": row.sources, "start_jst": row.start.isoformat(),
                             "end_jst": row.end.isoformat()}  # fmt: skip
             # <description> is the catalog text itself, for GDAL/QGIS.
@@ -576,7 +581,8 @@ def test_kml_folders_styles_and_times(frames, tmp_path):
                 assert mine == shared
             balloon = inline.findtext(f"{K}BalloonStyle/{K}text")
             assert f"<h3>{html.escape(row.name)}</h3>" in balloon
-            assert html.escape(row.sources) in balloon
+            for source in row.sources.split("; "):
+                assert f"<li>{html.escape(source)}</li>" in balloon
             assert f"<b>Layer:</b> {TITLES[layer_id]}" in balloon
             assert "<script>" not in balloon
     balloon = folders[0].find(f"{K}Placemark").findtext(f"{K}Style/{K}BalloonStyle/{K}text")

@@ -45,6 +45,10 @@ def frame(rows: list[dict]) -> gpd.GeoDataFrame:
     full = [
         {
             "layer": "test_layer",
+            "place": "",
+            "place_ja": "",
+            "place_ru": "",
+            "alternatives": "",
             "description": "Our words.",
             "sources": "Source A; Source B",
             "certainty": "documented",
