@@ -12,7 +12,7 @@ from shapely.geometry import Point
 
 import layers
 from geo.export import ExportError, PictureRequest, export_picture
-from geo.export.atlas import day_events, event_days
+from geo.export.atlas import day_events, event_days, wrap
 from geo.timing import JST
 
 
@@ -124,3 +124,16 @@ def test_a_range_without_events_is_refused_and_writes_nothing(tmp_path):
     with pytest.raises(ExportError, match=r"^nothing for the atlas: no new event between"):
         export_picture(FRAMES, request, tmp_path, titles=TITLES)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "width", "expected"),
+    [
+        ("one two three", 7, ["one two", "three"]),
+        ("函館空港 and more", 10, ["函館空港", "and more"]),  # a wide character counts twice
+        ("x" * 12, 5, ["xxxxx", "xxxxx", "xx"]),
+        ("", 10, []),
+    ],
+)
+def test_wrap_by_displayed_width(line, width, expected):
+    assert wrap(line, width) == expected

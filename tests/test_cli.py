@@ -272,3 +272,32 @@ def test_every_command_reads_the_chosen_catalog(tmp_path: Path) -> None:
     assert "1976-09-06T13:54:00+09:00" in out.read_text(encoding="utf-8-sig")
     where = run_with_catalog(tmp_path, old, new, "where", "--date", "1976-09-06")
     assert where.returncode == 0 and "Hakodate" in where.stdout
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    out = str(tmp_path / "x.gif")
+    args = ["export", "--format", "gif", "--from", "1976-09-01", "--to", "1976-09-02",
+            "--size", "320x200", "--layers", "hakodate", "--out", out]  # fmt: skip
+    parent, child = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "geo.cli", *args], stdout=subprocess.PIPE, stderr=child,
+            check=False, timeout=120,
+        )  # fmt: skip
+        os.close(child)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(parent, 4096)
+            except OSError:  # the terminal closed: all read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(parent)
+    assert result.returncode == 0
+    assert b"drawing [" in shown and b"] 2/2" in shown

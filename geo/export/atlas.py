@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import textwrap
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +33,7 @@ class Event:
     name: str
     layer: str
     when: str
+    place: str  # where, with its Japanese and Russian names when the catalog gives them
     description: str
     sources: tuple[str, ...]
 
@@ -65,6 +66,7 @@ def day_events(
             name=text(row["name"]),
             layer=title,
             when=format_span(row["start"], row["end"]),
+            place=_place(row),
             description=text(row["description"]),
             sources=tuple(s.strip() for s in text(row["sources"]).split(";") if s.strip()),
         )
@@ -72,16 +74,54 @@ def day_events(
     ]
 
 
+def _place(row: pd.Series) -> str:
+    place, *native = (text(row.get(column)) for column in ("place", "place_ja", "place_ru"))
+    native = [name for name in native if name]
+    if place and native:
+        return f"{place} ({', '.join(native)})"
+    return place or ", ".join(native)
+
+
+def _width(word: str) -> int:
+    # Japanese (and other wide) characters take about two Latin letters' room.
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in word)
+
+
+def wrap(line: str, width: int) -> list[str]:
+    """Greedy wrap by displayed width; words wider than a line are cut."""
+    lines: list[str] = []
+    current = ""
+    for word in line.split():
+        while _width(word) > width:
+            cut = len(word)
+            while _width(word[:cut]) > width:
+                cut -= 1
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:cut])
+            word = word[cut:]
+        candidate = f"{current} {word}" if current else word
+        if _width(candidate) > width:
+            lines.append(current)
+            candidate = word
+        current = candidate
+    if current:
+        lines.append(current)
+    return lines
+
+
 def _event_lines(event: Event) -> list[tuple[str, dict]]:
     """(text, style) lines of one event: name, when and layer, description, sources."""
     bold = {"weight": "bold", "fontsize": 10.5, "color": "#111111"}
     small = {"fontsize": 8.5, "color": "#333333"}
     muted = {"fontsize": 7.5, "color": "#666666"}
-    lines = [(line, bold) for line in textwrap.wrap(event.name, 95)]
-    lines.append((f"{event.when} · {event.layer}", muted))
-    lines += [(line, small) for line in textwrap.wrap(event.description, _WRAP)]
+    lines = [(line, bold) for line in wrap(event.name, 95)]
+    where = f" · {event.place}" if event.place else ""
+    lines.append((f"{event.when} · {event.layer}{where}", muted))
+    lines += [(line, small) for line in wrap(event.description, _WRAP)]
     for source in event.sources:
-        lines += [(line, muted) for line in textwrap.wrap(f"Source: {source}", _WRAP + 12)]
+        lines += [(line, muted) for line in wrap(f"Source: {source}", _WRAP + 12)]
     lines.append(("", small))
     return lines
 

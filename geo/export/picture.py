@@ -33,8 +33,8 @@ DEFAULT_SIZE = (1600, 1000)
 MIN_SIZE, MAX_SIZE = (320, 200), (4000, 4000)
 TITLE = "Viktor Belenko's MiG-25 defection, September to November 1976"
 ATTRIBUTION = (
-    "Land, coast and borders: GSHHG (LGPL) · Facts: Wikipedia, “Viktor Belenko” (CC BY-SA 4.0) · "
-    "Places: airportsdata (MIT), GeoNames (CC BY 4.0) · Made with foxbat76"
+    "Land, coast and borders: GSHHG (LGPL) · Facts: foxbat76's catalog, from the publications each "
+    "feature cites (text CC BY-SA 4.0) · Places: airportsdata (MIT), GeoNames (CC BY 4.0)"
 )
 SEA = "#dbe7ee"
 INK = "#222222"
@@ -87,11 +87,12 @@ class MigMark:
 
 @dataclass(frozen=True)
 class Place:
-    """A place label: name and lon/lat."""
+    """A place label: name, lon/lat, and the name in Japanese and/or Russian if known."""
 
     name: str
     lon: float
     lat: float
+    native: str = ""
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -282,7 +283,7 @@ class Scene:
             shown.append((place.lon, place.lat))
             x, y = mercator(place.lon, place.lat)
             self.ax.annotate(
-                place.name,
+                f"{place.name}\n{place.native}" if place.native else place.name,
                 (float(x), float(y)),
                 xytext=(9 * self.scale, -4 * self.scale),
                 textcoords="offset points",

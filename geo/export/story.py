@@ -144,7 +144,12 @@ def describe(request: PictureRequest, frames: Mapping[str, gpd.GeoDataFrame]) ->
 
 def places() -> list[Place]:
     """The catalog's places, labelled on every map."""
-    return [Place(p.name, p.lon, p.lat) for p in load_catalog().places.values()]
+    labels = []
+    for place in load_catalog().places.values():
+        names = place.names
+        native = " · ".join(n for n in (names.ja, names.ru) if n) if names is not None else ""
+        labels.append(Place(place.name, place.lon, place.lat, native))
+    return labels
 
 
 def _mig(mig_at: MigAt | None, still: Still) -> MigMark | None:
