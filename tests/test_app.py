@@ -403,3 +403,23 @@ def test_the_timeline_marks_the_chosen_day_under_the_items():
 def test_the_mig_marker_says_as_of_when():
     assert "As of the end of 25 Sep 1976" in app.mig_mark(date(1976, 9, 25), None).when
     assert "13:20 JST" in app.mig_mark(date(1976, 9, 6), time(13, 20)).when
+
+
+def test_the_dashboard_reads_a_researchers_own_catalog(monkeypatch, tmp_path):
+    text = (Path(app.__file__).parent / "geo" / "data" / "catalog.toml").read_text("utf-8")
+    old = 'name = "Landing at Hakodate Airport"'
+    assert old in text
+    mine = tmp_path / "my-catalog.toml"
+    mine.write_text(text.replace(old, 'name = "Touchdown at Hakodate (my reading)"'), "utf-8")
+    monkeypatch.setenv("FOXBAT76_CATALOG", str(mine))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at = run_app()
+        assert not at.exception
+        assert "Touchdown at Hakodate (my reading)" in panel(at)
+    finally:
+        monkeypatch.delenv("FOXBAT76_CATALOG")
+        st.cache_data.clear()
+        st.cache_resource.clear()
+    assert "Landing at Hakodate Airport" in panel(run_app())

@@ -26,6 +26,7 @@ from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygo
 from geo import export
 from geo.export import ExportError, atomic, bundle, export_bytes, export_filename, export_layers
 from geo.export import geojson as geojson_writer
+from geo.export.common import KML_NS
 from geo.schema import COLUMNS
 from geo.timing import JST, active_mask
 
@@ -1267,3 +1268,68 @@ def test_export_plan_refuses_what_the_export_refuses(layer_ids, day, message) ->
     items = pd.concat(list(layers.build_all().values()), ignore_index=True)
     with pytest.raises(ExportError, match=message):
         export.export_plan(items, layer_ids, day)
+
+
+FACT_COLUMNS = ("place", "place_ja", "place_ru", "alternatives", "sources")
+
+
+@pytest.fixture(scope="module")
+def story_frames() -> dict[str, gpd.GeoDataFrame]:
+    """Real catalog items in three scripts with alternative claims: Chuguyevka (Чугуевка,
+    チュグエフカ) and the landing at Hakodate (函館空港, three other published times)."""
+    import layers
+
+    built = layers.build_all(["soviet_bases", "defection_flight"])
+    picked = {"soviet_bases": "chuguyevka-air-base", "defection_flight": "landing"}
+    return {
+        layer_id: built[layer_id][built[layer_id]["id"] == item_id].reset_index(drop=True)
+        for layer_id, item_id in picked.items()
+    }
+
+
+def test_the_story_frames_really_carry_three_scripts_and_alternatives(story_frames):
+    base, landing = story_frames["soviet_bases"].iloc[0], story_frames["defection_flight"].iloc[0]
+    assert (base["place_ru"], base["place_ja"]) == ("Чугуевка", "チュグエフカ")
+    assert landing["place_ja"] == "函館空港"
+    assert "13:54" in landing["alternatives"] and "13:57" in landing["alternatives"]
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "kml", "csv"])
+def test_names_in_three_scripts_and_alternatives_survive_every_format(story_frames, tmp_path, fmt):
+    out = tmp_path / ("x" if fmt == "geojson" else f"x.{fmt}")  # GeoJSON: a folder per export
+    (path, *_) = export_layers(story_frames, fmt, out, titles=TITLES)
+    for layer_id, frame in story_frames.items():
+        if fmt == "geojson":
+            got = gpd.read_file(path.parent / f"{layer_id}.geojson")
+        elif fmt == "gpkg" or fmt == "kml":
+            got = pyogrio.read_dataframe(path, layer=layer_id)
+        else:
+            table = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False)
+            got = table[table["layer"] == layer_id].reset_index(drop=True)
+        for column in FACT_COLUMNS:
+            assert list(got[column]) == list(frame[column]), (fmt, column)
+
+
+def test_names_and_alternatives_read_back_with_ogrinfo(story_frames, tmp_path):
+    for fmt in ("gpkg", "kml"):
+        (path,) = export_layers(story_frames, fmt, tmp_path / f"x.{fmt}", titles=TITLES)
+        text = ogrinfo(path)
+        assert "place_ru (String) = Чугуевка" in text
+        assert "place_ja (String) = 函館空港" in text
+        assert "Landed at 13:57" in text
+
+
+def test_the_html_page_and_the_kml_balloon_show_names_and_alternatives(story_frames, tmp_path):
+    leaflet_or_skip()
+    (page_path,) = export_layers(story_frames, "html", tmp_path / "x.html", titles=TITLES)
+    page = page_path.read_text(encoding="utf-8")
+    data = json.loads(page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0])
+    properties = [
+        f["properties"] for layer in data["layers"] for f in layer["features"]["features"]
+    ]
+    assert {p["place_ja"] for p in properties} == {"チュグエフカ", "函館空港"}
+    assert any("Landed at 13:57" in p["alternatives"] for p in properties)
+    (kml_path,) = export_layers(story_frames, "kml", tmp_path / "x.kml", titles=TITLES)
+    balloons = "".join(node.text or "" for node in ET.parse(kml_path).iter(f"{{{KML_NS}}}text"))
+    assert "Hakodate Airport · 函館空港" in balloons
+    assert "Accounts differ:" in balloons and "Landed at 13:57" in balloons
