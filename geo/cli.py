@@ -161,7 +161,7 @@ def _export_pictures(args: argparse.Namespace) -> int:
     """png, gif, mp4, pdf: every option checked before anything is drawn or written."""
     import layers
     from geo.export import ExportError, PictureRequest, export_picture
-    from geo.export.picture import parse_size
+    from geo.export.still import parse_size
     from geo.timing import parse_day, parse_replay_time
 
     values: dict = {"fmt": args.format, "replay": args.replay}

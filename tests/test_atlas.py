@@ -12,7 +12,8 @@ from shapely.geometry import Point
 
 import layers
 from geo.export import ExportError, PictureRequest, export_picture
-from geo.export.atlas import day_events, event_days, wrap
+from geo.export.atlas import day_events, wrap
+from geo.export.still import event_days
 from geo.timing import JST
 
 
@@ -51,11 +52,6 @@ FRAMES = {
     )
 }  # fmt: skip
 TITLES = {"places": "Places"}
-
-
-def test_event_days_are_the_days_an_item_starts():
-    assert event_days(FRAMES) == [date(1976, 9, 6), date(1976, 11, 15)]
-    assert event_days(FRAMES, date(1976, 9, 7), date(1976, 11, 30)) == [date(1976, 11, 15)]
 
 
 def test_day_events_are_earliest_first_with_their_sources():

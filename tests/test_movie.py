@@ -14,8 +14,8 @@ import pytest
 from PIL import Image, ImageSequence
 
 import layers
-from geo.export import ExportError, PictureRequest, export_picture, movie
-from geo.export.picture import Still
+from geo.export import PictureRequest, export_picture, movie
+from geo.export.still import Still
 from geo.export.story import places
 
 IN_CI = bool(os.environ.get("CI"))
@@ -132,15 +132,6 @@ def test_progress_is_reported_once_per_frame(story, tmp_path):
     request = PictureRequest("gif", first=date(1976, 9, 1), last=date(1976, 9, 3), size=SMALL)
     export(story, request, tmp_path, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)]
-
-
-@pytest.mark.parametrize(("fps", "ok"), [(0.5, True), (30, True), (0.4, False), (31, False)])
-def test_check_fps(fps, ok):
-    if ok:
-        assert movie.check_fps(fps) == fps
-    else:
-        with pytest.raises(ExportError, match=r"^fps .* is outside 0\.5\.\.30 frames per second$"):
-            movie.check_fps(fps)
 
 
 def test_a_failing_encoder_leaves_nothing_and_keeps_the_old_file(story, tmp_path, monkeypatch):

@@ -12,8 +12,9 @@ from fontTools.ttLib import TTFont
 from PIL import Image
 from shapely.geometry import LineString, Point, Polygon
 
-from geo.export import ExportError, PictureRequest, export_picture
-from geo.export.picture import MigMark, Scene, Still, font_path, parse_size
+from geo.export import PictureRequest, export_picture
+from geo.export.picture import Scene, font_path
+from geo.export.still import MigMark, Still
 from geo.timing import JST
 
 SIZE = (480, 300)
@@ -134,41 +135,6 @@ def test_the_replay_draws_the_route_only_as_far_as_flown():
     assert not near(halfway, scene.pixel(138.5, 38.0), LIME, tol=60)
     done = scene.render(Still(date(1976, 9, 6), time(14, 0)))
     assert near(done, scene.pixel(138.5, 38.0), LIME)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"), [("1600x1000", (1600, 1000)), (" 640X400 ", (640, 400))]
-)
-def test_parse_size_good(text, expected):
-    assert parse_size(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("1600", r"^size '1600' is not WIDTHxHEIGHT in pixels"),
-        ("axb", r"^size 'axb' is not WIDTHxHEIGHT"),
-        ("-5x10", r"^size '-5x10' is not WIDTHxHEIGHT"),
-        ("100x100", r"^size 100x100 is outside 320x200\.\.4000x4000 pixels$"),
-        ("5000x1000", r"^size 5000x1000 is outside"),
-    ],
-)
-def test_parse_size_bad(text, message):
-    with pytest.raises(ExportError, match=message):
-        parse_size(text)
-
-
-@pytest.mark.parametrize(
-    ("day", "at", "message"),
-    [
-        (date(1976, 9, 7), time(13, 0), r"only for the 1976-09-06 replay, not 1976-09-07"),
-        (date(1976, 9, 6), time(13, 2), r"time 13:02 is not a step of the replay"),
-        (date(1976, 12, 1), None, r"date 1976-12-01 is outside 1976-09-01\.\.1976-11-30"),
-    ],
-)
-def test_still_bad(day, at, message):
-    with pytest.raises(ExportError, match=message):
-        Still(day, at)
 
 
 def test_the_font_comes_from_a_package_and_draws_japanese_and_russian():

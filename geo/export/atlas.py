@@ -17,10 +17,9 @@ from matplotlib.figure import Figure
 from geo.export.common import ExportError, layer_title, text
 from geo.export.picture import ATTRIBUTION, TITLE, text_style
 from geo.mapview import format_span
-from geo.timing import JST, PERIOD_END, PERIOD_START
+from geo.timing import JST
 
 PAGE_INCHES = (8.27, 11.69)  # A4 portrait
-MAP_SIZE = (1600, 1000)  # pixels of each page's map (about 215 dpi across the page)
 _MARGIN = 0.06
 _LINE = 0.0135  # one 8.5 pt line, as a fraction of the page height
 _WRAP = 125  # characters per line of body text across the page
@@ -36,19 +35,6 @@ class Event:
     place: str  # where, with its Japanese and Russian names when the catalog gives them
     description: str
     sources: tuple[str, ...]
-
-
-def event_days(
-    frames: Mapping[str, gpd.GeoDataFrame], first: date = PERIOD_START, last: date = PERIOD_END
-) -> list[date]:
-    """Days from `first` to `last` (JST) on which at least one item starts: the atlas's pages."""
-    days = {
-        moment.date()
-        for frame in frames.values()
-        for moment in frame["start"].dt.tz_convert(JST)
-        if first <= moment.date() <= last
-    }
-    return sorted(days)
 
 
 def day_events(

@@ -14,22 +14,14 @@ import numpy as np
 from PIL import Image
 
 from geo.export.common import ExportError
-from geo.export.picture import MigMark, Place, Scene, Still
+from geo.export.picture import Scene
+from geo.export.still import MigMark, Place, Still
 
 Progress = Callable[[int, int], None]
-MIN_FPS, MAX_FPS = 0.5, 30.0
-DEFAULT_FPS = 2.0
 # Frames per task sent to a worker: fewer round trips, still an even share for two workers.
 _CHUNK = 4
 _scene: Scene | None = None  # a worker process's own scene, drawn once by _start_worker
 _palette_image: Image.Image | None = None  # and the GIF's palette, if it makes one
-
-
-def check_fps(fps: float) -> float:
-    if not isinstance(fps, int | float) or not MIN_FPS <= float(fps) <= MAX_FPS:
-        shown = f"{fps:g}" if isinstance(fps, int | float) else repr(fps)
-        raise ExportError(f"fps {shown} is outside {MIN_FPS:g}..{MAX_FPS:g} frames per second")
-    return float(fps)
 
 
 def default_workers(frame_count: int) -> int:

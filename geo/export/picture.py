@@ -7,8 +7,6 @@ import logging
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,10 +25,8 @@ from matplotlib.text import Text
 
 from geo import basemap, mapview
 from geo.export.common import ExportError, full_style, layer_title
-from geo.timing import DEFECTION_DAY, JST, PERIOD_END, PERIOD_START, replay_times
+from geo.export.still import DEFAULT_SIZE, MigMark, Place, Still, check_size
 
-DEFAULT_SIZE = (1600, 1000)
-MIN_SIZE, MAX_SIZE = (320, 200), (4000, 4000)
 TITLE = "Viktor Belenko's MiG-25 defection, September to November 1976"
 ATTRIBUTION = (
     "Land, coast and borders: GSHHG (LGPL) · Facts: foxbat76's catalog, from the publications each "
@@ -48,69 +44,6 @@ _BASE_WIDTH = 1600  # at this width one Leaflet pixel is one picture pixel
 _DPI = 100
 _R = 6378137.0  # Web Mercator sphere, as Leaflet draws
 _MIG_SHAPE = [(10, 3), (12, 11), (17, 13), (12, 13), (11, 17), (9, 17), (8, 13), (3, 13), (8, 11)]
-
-
-@dataclass(frozen=True)
-class Still:
-    """One picture of the story: a JST day, and on 6 Sep optionally a replay time."""
-
-    day: date
-    at: time | None = None
-
-    def __post_init__(self) -> None:
-        if not PERIOD_START <= self.day <= PERIOD_END:
-            raise ExportError(f"date {self.day} is outside {PERIOD_START}..{PERIOD_END}")
-        if self.at is not None:
-            if self.day != DEFECTION_DAY:
-                raise ExportError(
-                    f"a time of day is only for the {DEFECTION_DAY} replay, not {self.day}"
-                )
-            if self.at not in replay_times():
-                raise ExportError(f"time {self.at:%H:%M} is not a step of the replay")
-
-    @property
-    def moment(self) -> datetime | None:
-        return datetime.combine(self.day, self.at, tzinfo=JST) if self.at is not None else None
-
-    def label(self) -> str:
-        text = f"{self.day:%A} {self.day.day} {self.day:%B %Y}"
-        return f"{text}, {self.at:%H:%M} JST" if self.at is not None else text
-
-
-@dataclass(frozen=True)
-class MigMark:
-    """Where the MiG-25 is drawn in a still: lon/lat (None when unknown) and what it was doing."""
-
-    lonlat: tuple[float, float] | None
-    status: str
-
-
-@dataclass(frozen=True)
-class Place:
-    """A place label: name, lon/lat, and the name in Japanese and/or Russian if known."""
-
-    name: str
-    lon: float
-    lat: float
-    native: str = ""
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    """WIDTHxHEIGHT in pixels, e.g. 1600x1000; ExportError naming the value otherwise."""
-    parts = str(text).strip().lower().split("x")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        raise ExportError(f"size {text!r} is not WIDTHxHEIGHT in pixels, e.g. 1600x1000")
-    return check_size((int(parts[0]), int(parts[1])))
-
-
-def check_size(size: tuple[int, int]) -> tuple[int, int]:
-    width, height = size
-    if not (MIN_SIZE[0] <= width <= MAX_SIZE[0] and MIN_SIZE[1] <= height <= MAX_SIZE[1]):
-        raise ExportError(
-            f"size {width}x{height} is outside {MIN_SIZE[0]}x{MIN_SIZE[1]}.."
-            f"{MAX_SIZE[0]}x{MAX_SIZE[1]} pixels"
-        )
-    return width, height
 
 
 @lru_cache(maxsize=1)

@@ -12,11 +12,20 @@ from typing import Any
 import geopandas as gpd
 
 from geo.catalog import load_catalog
-from geo.export import atlas, movie
 from geo.export.atomic import publish, staging
 from geo.export.common import MIME_TYPES, SUFFIXES, ExportError
-from geo.export.picture import DEFAULT_SIZE, MigMark, Place, Scene, Still, check_size
 from geo.export.selection import filter_frames
+from geo.export.still import (
+    ATLAS_MAP_SIZE,
+    DEFAULT_FPS,
+    DEFAULT_SIZE,
+    MigMark,
+    Place,
+    Still,
+    check_fps,
+    check_size,
+    event_days,
+)
 from geo.timing import DEFECTION_DAY, PERIOD_END, PERIOD_START, replay_times
 
 PICTURE_FORMATS: tuple[str, ...] = ("png", "gif", "mp4", "pdf")
@@ -68,7 +77,7 @@ class PictureRequest:
             Still(self.day, self.at)  # checks the replay grid
         try:
             if self.fps is not None:
-                movie.check_fps(self.fps)
+                check_fps(self.fps)
             if self.size is not None:
                 width, height = check_size(self.size)
                 if fmt == "mp4" and (width % 2 or height % 2):
@@ -87,14 +96,14 @@ class PictureRequest:
 
     @property
     def pixels(self) -> tuple[int, int]:
-        return atlas.MAP_SIZE if self.fmt == "pdf" else self.size or DEFAULT_SIZE
+        return ATLAS_MAP_SIZE if self.fmt == "pdf" else self.size or DEFAULT_SIZE
 
     def stills(self, frames: Mapping[str, gpd.GeoDataFrame]) -> list[Still]:
         """The pictures this request draws, in order."""
         if self.fmt == "png":
             return [Still(self.day, self.at)]
         if self.fmt == "pdf":
-            return [Still(day) for day in atlas.event_days(frames, self.start, self.end)]
+            return [Still(day) for day in event_days(frames, self.start, self.end)]
         stills = []
         for offset in range((self.end - self.start).days + 1):
             day = self.start + timedelta(days=offset)
@@ -138,7 +147,7 @@ def describe(request: PictureRequest, frames: Mapping[str, gpd.GeoDataFrame]) ->
     span = f"{request.start.day} {request.start:%b} to {request.end.day} {request.end:%b %Y}"
     if request.fmt == "pdf":
         return f"An A4 page per day with a new event: {count} pages, {span}."
-    fps = request.fps or movie.DEFAULT_FPS
+    fps = request.fps or DEFAULT_FPS
     return f"{count} frames, {span}, {fps:g} per second ({count / fps:.0f} s)."
 
 
@@ -186,6 +195,9 @@ def export_picture(
 
     All-or-nothing: staged beside the target, renamed into place when complete.
     """
+    # Drawing needs matplotlib (and video PyAV): imported here, so data exports stay quick.
+    from geo.export import atlas, movie
+
     kept, _ = filter_frames(frames)  # checked; every item, since earlier ones draw as a trail
     target = picture_target(request, Path(out), list(kept))
     stills = request.stills(kept)
@@ -213,15 +225,17 @@ def export_picture(
         elif request.fmt == "gif":
             palette = movie.gif_palette(_palette_samples(scene_args, jobs))
             rendered = movie.render_frames(scene_args, jobs, count, progress, palette)
-            movie.write_gif(rendered, staged, request.fps or movie.DEFAULT_FPS)
+            movie.write_gif(rendered, staged, request.fps or DEFAULT_FPS)
         else:
             rendered = movie.render_frames(scene_args, jobs, count, progress)
-            movie.write_mp4(rendered, staged, request.fps or movie.DEFAULT_FPS)
+            movie.write_mp4(rendered, staged, request.fps or DEFAULT_FPS)
         return publish(staged, target)
 
 
 def _palette_samples(scene_args: tuple, jobs: list) -> list:
     """A few frames spread over the animation, for its one shared palette."""
+    from geo.export.picture import Scene
+
     picks = sorted({0, len(jobs) // 3, 2 * len(jobs) // 3, len(jobs) - 1})
     scene = Scene(*scene_args)
     return [scene.render(*jobs[index]) for index in picks]
