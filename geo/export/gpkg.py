@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import pyogrio.errors
 import shapely
 
 from geo.export.common import (
@@ -94,6 +97,27 @@ def gpkg_tables(
     ]
 
 
+_LOW_SPACE = 256 * 1024  # bytes: below this, a failed SQLite write is taken as a full disk
+
+
+def _write_failure(path: Path, error: RuntimeError) -> OSError:
+    """The OSError behind a GDAL/SQLite failure, from the file system's state.
+
+    SQLite on a full disk reports whatever statement failed next (e.g. "no such table"), so
+    the message cannot be trusted to name the cause; the file system can.
+    """
+    try:
+        info = os.statvfs(path.parent)
+    except OSError as err:
+        return err
+    if info.f_flag & os.ST_RDONLY:
+        return OSError(errno.EROFS, os.strerror(errno.EROFS))
+    if info.f_bavail * info.f_frsize < _LOW_SPACE:
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return OSError(errno.EIO, f"GDAL could not write the GeoPackage: {first_line}")
+
+
 def write_gpkg(
     frames: Mapping[str, gpd.GeoDataFrame], path: Path, titles: Mapping[str, str] | None
 ) -> None:
@@ -107,11 +131,10 @@ def write_gpkg(
                 table[column] = rows[column].dt.tz_convert("UTC")
             table = gpd.GeoDataFrame(table[[*GPKG_COLUMNS, "geometry"]], geometry="geometry")
             title = layer_title(layer_id, titles)
-            pyogrio.write_dataframe(
+            _write(
                 table,
                 path,
                 layer=name,
-                driver="GPKG",
                 # 1.2 keeps older GDAL/QGIS readers quiet; nothing newer is needed.
                 dataset_options={"VERSION": "1.2"} if not tables else None,
                 layer_options={
@@ -133,10 +156,16 @@ def write_gpkg(
         }
     )
     # A plain attribute table (no geometry): which table belongs to which layer.
-    pyogrio.write_dataframe(
+    _write(
         index,
         path,
         layer=INDEX_TABLE,
-        driver="GPKG",
         layer_options={"IDENTIFIER": "Layers and their tables"},
     )
+
+
+def _write(frame: pd.DataFrame, path: Path, **options: object) -> None:
+    try:
+        pyogrio.write_dataframe(frame, path, driver="GPKG", **options)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
+        raise _write_failure(path, error) from None

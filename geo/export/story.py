@@ -26,6 +26,7 @@ from geo.export.still import (
     check_size,
     event_days,
 )
+from geo.export.targets import check_replaceable
 from geo.timing import DEFECTION_DAY, PERIOD_END, PERIOD_START, replay_times
 
 PICTURE_FORMATS: tuple[str, ...] = ("png", "gif", "mp4", "pdf")
@@ -173,11 +174,20 @@ def _mig(mig_at: MigAt | None, still: Still) -> MigMark | None:
     return MigMark(lonlat, str(position.status))
 
 
-def picture_target(request: PictureRequest, out: Path, layer_ids: list[str]) -> Path:
-    """The file an export to `out` writes: `out`, `out` + suffix, or a named file in a folder."""
+def picture_target(
+    request: PictureRequest, out: Path, layer_ids: list[str], force: bool = False
+) -> Path:
+    """The file an export to `out` writes: `out`, `out` + suffix, or a named file in a folder.
+
+    Raises ReplaceRefused when something is there that the export must not replace (as for
+    every format: another format's file only with `force`; a link, pipe or device never).
+    """
     if out.is_dir():
-        return out / request.filename(layer_ids)
-    return out if out.suffix else out.with_name(out.name + SUFFIXES[request.fmt])
+        target = out / request.filename(layer_ids)
+    else:
+        target = out if out.suffix else out.with_name(out.name + SUFFIXES[request.fmt])
+    check_replaceable(target, request.fmt, force=force)
+    return target
 
 
 def export_picture(
@@ -190,16 +200,18 @@ def export_picture(
     mig_at: MigAt | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> Path:
     """Draw `request` from the layer frames into `out` and return the file written.
 
-    All-or-nothing: staged beside the target, renamed into place when complete.
+    All-or-nothing: staged beside the target, renamed into place when complete. What may be
+    replaced follows `picture_target`.
     """
     # Drawing needs matplotlib (and video PyAV): imported here, so data exports stay quick.
     from geo.export import atlas, movie
 
     kept, _ = filter_frames(frames)  # checked; every item, since earlier ones draw as a trail
-    target = picture_target(request, Path(out), list(kept))
+    target = picture_target(request, Path(out), list(kept), force)
     stills = request.stills(kept)
     if not stills:
         raise ExportError(
