@@ -97,3 +97,23 @@ def test_picture_bytes_for_a_download_button():
     name, content, mime = picture_bytes(frames, request)
     assert name == "foxbat76_1976-09-09_hakodate.png"
     assert content.startswith(b"\x89PNG\r\n\x1a\n") and mime == "image/png"
+
+
+def test_a_picture_replaces_its_own_kind_but_not_another_file_unless_forced(tmp_path):
+    from geo.export import ReplaceRefused, export_picture
+
+    frames = layers.build_all(["hakodate"])
+    request = PictureRequest("png", day=date(1976, 9, 9), size=(400, 250))
+    notes = tmp_path / "notes.png"
+    notes.write_text("my notes, not a picture")
+    with pytest.raises(ReplaceRefused, match=r"^not replacing .*notes\.png"):
+        export_picture(frames, request, notes)
+    assert notes.read_text() == "my notes, not a picture"
+    export_picture(frames, request, notes, force=True)
+    assert notes.read_bytes().startswith(b"\x89PNG")
+    export_picture(frames, request, notes)  # a PNG over a PNG: replaced without asking
+    link = tmp_path / "link.png"
+    link.symlink_to(notes)
+    with pytest.raises(ReplaceRefused, match=r"it is a symbolic link"):
+        export_picture(frames, request, link, force=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.png", "notes.png"]
