@@ -200,7 +200,7 @@ def test_export_png_of_a_replay_time_decodes_at_its_size(tmp_path: Path, capsys)
         (["--format", "gif", "--from", "1976-09-10", "--to", "1976-09-05"],
          "--from 1976-09-10 is after --to 1976-09-05"),
         (["--format", "gif", "--from", "1976-13-01"],
-         "--from: date '1976-13-01' is not a YYYY-MM-DD date"),
+         "--from: date 1976-13-01 is not a day of the calendar"),
         (["--format", "gif", "--fps", "fast"],
          "--fps: 'fast' is not a number of frames per second"),
         (["--format", "mp4", "--fps", "0"], "--fps: fps 0 is outside 0.5..30 frames per second"),

@@ -136,7 +136,7 @@ def test_progress_is_reported_once_per_frame(story, tmp_path):
 
 def test_a_failing_encoder_leaves_nothing_and_keeps_the_old_file(story, tmp_path, monkeypatch):
     target = tmp_path / "story.mp4"
-    target.write_bytes(b"previous video")
+    target.write_bytes(b"\x00\x00\x00\x18ftypisom previous video")
 
     def broken(frames, path, fps):
         path.write_bytes(b"half a video")
@@ -146,5 +146,5 @@ def test_a_failing_encoder_leaves_nothing_and_keeps_the_old_file(story, tmp_path
     request = PictureRequest("mp4", first=date(1976, 9, 1), last=date(1976, 9, 2), size=SMALL)
     with pytest.raises(RuntimeError, match="encoder died"):
         export(story, request, target)
-    assert target.read_bytes() == b"previous video"
+    assert target.read_bytes() == b"\x00\x00\x00\x18ftypisom previous video"
     assert [p.name for p in tmp_path.iterdir()] == ["story.mp4"]
