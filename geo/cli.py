@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
@@ -243,7 +243,7 @@ def _parse_fps(text: str) -> float:
         raise ValueError(f"{text!r} is not a number of frames per second") from None
 
 
-def _progress_bar():  # -> Callable[[int, int], None]
+def _progress_bar() -> Callable[[int, int], None]:
     """A one-line progress bar on the terminal (stderr), finished with a newline."""
 
     def show(done: int, total: int) -> None:

@@ -15,6 +15,7 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 from matplotlib import font_manager
+from matplotlib import patheffects as effects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
@@ -206,8 +207,6 @@ class Scene:
         self.ax.set_aspect("auto")
 
     def _place_labels(self, places: Sequence[Place]) -> None:
-        import matplotlib.patheffects as effects
-
         shown: list[tuple[float, float]] = []
         halo = [effects.withStroke(linewidth=2.5 * self.scale, foreground="white")]
         for place in places:
@@ -257,7 +256,7 @@ class Scene:
             marker = _MARKERS.get(style["marker"], "o")
             self.figure.add_artist(
                 Line2D(
-                    [x + 8 * s / w], [y], marker=marker, markersize=12 * self.px / 0.72 * 0.72,
+                    [x + 8 * s / w], [y], marker=marker, markersize=12 * self.px,
                     markerfacecolor=_rgba(fill, max(style["fill_opacity"], 0.6) * alpha),
                     markeredgecolor=_rgba(color, alpha), markeredgewidth=weight,
                     transform=self.figure.transFigure,
@@ -350,8 +349,6 @@ class Scene:
                 float(x), float(y), "    MiG-25", color=MIG_RED, weight="bold",
                 fontsize=10 * self.scale, va="center", zorder=11,
             )  # fmt: skip
-            import matplotlib.patheffects as effects
-
             label.set_path_effects([effects.withStroke(linewidth=3 * self.scale, foreground="w")])
             artists.append(label)
         return artists, names
