@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from fractions import Fraction
@@ -22,11 +21,6 @@ Progress = Callable[[int, int], None]
 _CHUNK = 4
 _scene: Scene | None = None  # a worker process's own scene, drawn once by _start_worker
 _palette_image: Image.Image | None = None  # and the GIF's palette, if it makes one
-
-
-def default_workers(frame_count: int) -> int:
-    """Two processes on this kind of machine once there are enough frames to pay for them."""
-    return min(2, os.cpu_count() or 1) if frame_count >= 12 else 1
 
 
 def _start_worker(scene_args: tuple, palette: Image.Image | None) -> None:

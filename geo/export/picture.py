@@ -59,8 +59,10 @@ def font_path() -> Path:
 @lru_cache(maxsize=1)
 def register_font() -> None:
     font_manager.fontManager.addfont(str(font_path()))
-    # The fallback font has no bold face; matplotlib would warn on every bold label.
+    # The fallback font has no bold face; matplotlib would warn on every bold label. And the
+    # font's header dates (set in 1904 style) make fontTools warn whenever a PDF subsets it.
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
 
 
 def text_style() -> dict[str, Any]:

@@ -219,7 +219,8 @@ def export_picture(
         )
     jobs = [(still, _mig(mig_at, still)) for still in stills]
     scene_args = (kept, titles, styles, places(), request.pixels)
-    count = workers or movie.default_workers(len(jobs))
+    # One process unless asked: on two cores a pool of two was no faster (docs/performance.md).
+    count = workers or 1
     with staging(target.parent) as stage:
         staged = stage / f"picture{SUFFIXES[request.fmt]}"
         if request.fmt == "png":
