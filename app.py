@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
@@ -26,9 +25,10 @@ import pandas as pd
 from streamlit_folium import st_folium
 
 import layers
-from geo import mapview, panel
+from geo import mapview, panel, web
 from geo.catalog import CatalogError
 from geo.features import day_moment
+from geo.store import build_store
 from geo.timing import (
     DEFECTION_DAY,
     JST,
@@ -73,14 +73,11 @@ class PageData:
     """
 
     items: pd.DataFrame  # all items of all layers, sorted by start (events, jumps, export)
-    map_items: dict[str, list[mapview.Item]]  # each layer's rows ready for drawing
-    legend: list[tuple[str, dict[str, Any], set[str]]]
     event_labels: dict[str, str]
     panel_items: list[panel.PanelItem]
     figures: panel.KeyFigures
     web: assets.WebAssets  # where Leaflet comes from
-    items_url: str  # the map's item store (coordinates, styles, popups) as a static file
-    client: mapview.ClientFiles  # the map's client code as static files
+    client: mapview.ClientFiles  # the map's client code and config as static files
 
 
 # Streamlit runs this script afresh on every rerun, and each cache decorator then reads its
@@ -101,69 +98,21 @@ def build_page_data() -> PageData:
     frames = load_layers()
     items = pd.concat(list(frames.values()), ignore_index=True)
     items = items.sort_values(["start", "id"]).reset_index(drop=True)
-    popups = mapview.popup_store(frames.values())
-    map_items = {layer_id: mapview.prepare(frame, popups) for layer_id, frame in frames.items()}
-    store = mapview.item_store(
-        (map_items[layer_id], spec.style) for layer_id, spec in layers.LAYERS.items()
-    )
+    titles, styles = layers.presentation(list(frames))
+    store_url = assets.write_data("items", build_store(frames, titles, styles), STATIC_DIR)
     assets.write_basemap(STATIC_DIR)
+    config = mapview.client_config(store_url, assets.basemap_url())
     return PageData(
         items=items,
-        map_items=map_items,
-        # Every layer, whatever is toggled (the base map must never change), with the kinds
-        # of shape it really draws (point, line, polygon).
-        legend=[
-            (spec.title, spec.style, {item.kind for item in map_items[layer_id]})
-            for layer_id, spec in layers.LAYERS.items()
-        ],
         event_labels=event_labels(items),
         panel_items=panel.panel_items(items),
         figures=panel.key_figures(),
         web=assets.web_assets(STATIC_DIR),
-        items_url=assets.write_data("items", store, STATIC_DIR),
         client=mapview.ClientFiles(
-            js=assets.write_text("fx-client", mapview.CLIENT_JS, ".js", STATIC_DIR),
-            css=assets.write_text("fx-client", mapview.CLIENT_CSS, ".css", STATIC_DIR),
+            js=assets.write_text("fx-client", web.read("map.js"), ".js", STATIC_DIR),
+            css=assets.write_text("fx-client", web.read("map.css"), ".css", STATIC_DIR),
+            config=assets.write_data("map-config", config, STATIC_DIR),
         ),
-    )
-
-
-def static_assets() -> tuple[assets.WebAssets, str, mapview.ClientFiles]:
-    """Leaflet's assets, the item store's URL and the client files' URLs."""
-    data = page_data()
-    return data.web, data.items_url, data.client
-
-
-def legend_entries() -> list[tuple[str, dict[str, Any], set[str]]]:
-    """(title, style, kinds of shape drawn) of every layer, for the legend."""
-    return page_data().legend
-
-
-def map_layers(chosen: list[str]) -> list[tuple[str, str, list[mapview.Item], dict[str, Any]]]:
-    """(id, title, prepared items, style) of the chosen layers, in display order."""
-    items = page_data().map_items
-    return [
-        (layer_id, layers.LAYERS[layer_id].title, items[layer_id], layers.LAYERS[layer_id].style)
-        for layer_id in chosen
-    ]
-
-
-def mig_mark(day: date, at: dtime | None) -> mapview.MigMark:
-    """The MiG-25's position for the map, from the layers package (no marker if unknown)."""
-    try:
-        position = layers.mig25_position(day, at)
-    except ValueError:  # a gap in the catalog's stays: say nothing rather than fail the page
-        return mapview.MigMark(None, "", "", "", "")
-    return mapview.MigMark(
-        geometry=position.geometry,
-        when=(
-            f"As of {mapview.format_span(position.moment, position.moment)}"
-            if at is not None
-            else f"As of the end of {day.day} {day:%b %Y}"
-        ),
-        status=position.status,
-        certainty=position.certainty,
-        sources=position.sources,
     )
 
 
@@ -393,24 +342,22 @@ def sidebar(day: date, chosen: list[str]) -> None:
 
 
 def render_map(day: date, at: dtime | None, chosen: list[str]) -> None:
-    """The map: a base map identical on every rerun plus the day's groups (st_folium keeps it)."""
-    web, items_url, client = static_assets()
-    base = mapview.base_map(
-        web, mapview.StaticBasemap(assets.basemap_url()), items_url, legend_entries(), client
-    )
-    moment = datetime.combine(day, at, tzinfo=JST) if at is not None else None
-    groups = mapview.day_groups(map_layers(chosen), day, moment, mig_mark(day, at))
+    """The map: a base map identical on every rerun plus the view to draw (st_folium keeps it).
+
+    Only the day, the replay time and the layer ids travel per rerun; the client looks up
+    what to draw in the item store it loaded once.
+    """
+    data = page_data()
     st_folium(
-        base,
+        mapview.base_map(data.web, data.client),
         key="map",
         height=mapview.HEIGHT,
         use_container_width=True,
         returned_objects=[],  # panning and zooming never rerun the app
-        feature_group_to_add=groups,
-        layer_control=mapview.layer_control(),
+        feature_group_to_add=mapview.DayView(day, at, chosen),
         render=False,  # st_folium renders the map itself; the full-page render is unused
     )
-    if not web.offline:
+    if not data.web.offline:
         st.caption("Leaflet is loaded from a CDN: run `python -m geo.assets` to work offline.")
 
 
@@ -581,8 +528,8 @@ def export_dialog(items: pd.DataFrame, day: date, chosen: list[str]) -> None:
         st.caption(f"Left out, nothing that day: {_short(titles, 200)}.")
 
 
-def main(map_renderer: Callable[..., Any] = render_map) -> None:
-    """The page. `map_renderer` is swappable so the benchmark can time a naive map."""
+def main() -> None:
+    """The page."""
     st.set_page_config(page_title="foxbat76: the MiG-25 defection, 1976", layout="wide")
     try:
         data = page_data()
@@ -600,7 +547,7 @@ def main(map_renderer: Callable[..., Any] = render_map) -> None:
     for notice in st.session_state.notices:
         st.warning(notice)
     # The map goes out first: the browser redraws it while the rest of the page is computed.
-    map_renderer(day, at, chosen)
+    render_map(day, at, chosen)
     # Before the URL too: the browser redraws the whole page when the URL changes.
     _give_map_head_start((day, at, tuple(chosen)))
     _sync_url(day, chosen, at)  # then at once, so a copied link matches what is shown
