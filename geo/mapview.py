@@ -13,8 +13,7 @@ from datetime import date, time
 from typing import Any
 
 import folium
-from branca.element import MacroElement
-from jinja2 import Template
+from folium.template import Template
 from markupsafe import Markup
 
 from geo import present
@@ -80,18 +79,32 @@ def client_config(store_url: str, basemap_url: str) -> dict[str, Any]:
     }
 
 
-class MapClient(MacroElement):
-    """Mounts the client (window.fx) on its parent map with the config at `config_url`."""
+class BaseMap(folium.Map):
+    """folium's Map with a compact template that also mounts the client (window.fx) on it.
+
+    Its header, HTML and script are what streamlit-folium sends on every rerun, so they say
+    only what this map needs: the div's size, the Leaflet map with a scale, fx.mount(config).
+    """
 
     _template = Template(
+        "{% macro header(this, kwargs) %}"
+        '<meta name="viewport" content="width=device-width, initial-scale=1.0">'
+        "<style>html,body{width:100%;height:100%;margin:0;padding:0}"
+        "#{{ this.get_name() }}{position:relative;width:100%;height:100%}</style>"
+        "{% endmacro %}"
+        "{% macro html(this, kwargs) %}"
+        '<div class="folium-map" id={{ this.get_name()|tojson }} ></div>'
+        "{% endmacro %}"
         "{% macro script(this, kwargs) %}"
-        "fx.mount({{ this._parent.get_name() }}, {{ this.config_url }});"
+        "var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, "
+        "{center: {{ this.location|tojson }}, ...{{ this.options|tojavascript }}});"
+        "L.control.scale().addTo({{ this.get_name() }});"
+        "fx.mount({{ this.get_name() }}, {{ this.config_url }});"
         "{% endmacro %}"
     )
 
-    def __init__(self, config_url: str) -> None:
-        super().__init__()
-        self._name = "MapClient"
+    def __init__(self, config_url: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.config_url = Markup(present.script_json(config_url))
 
 
@@ -125,18 +138,15 @@ def base_map(assets: WebAssets, client: ClientFiles) -> folium.Map:
 
     Build a new one per rerun (st_folium adds the day's message to it): never cache it.
     """
-    m = folium.Map(
+    m = BaseMap(
+        client.config,
         location=CENTER,
         zoom_start=ZOOM,
         min_zoom=MIN_ZOOM,
         max_zoom=MAX_ZOOM,
         tiles=None,
-        control_scale=True,
-        width="100%",
-        height="100%",
     )
     # Only Leaflet and our client, served locally (no jQuery, Bootstrap or icon fonts).
     m.default_js = [*assets.js, ("fx_client", client.js)]
     m.default_css = [*assets.css, ("fx_client_css", client.css)]
-    m.add_child(MapClient(client.config), name="fx_client")
     return m

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, StreamlitServer, is_local
+from support import ROOT, StreamlitServer, is_local
 
 pytestmark = pytest.mark.browser
 

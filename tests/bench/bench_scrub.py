@@ -30,15 +30,15 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
-from conftest import (  # noqa: E402  (path set above)
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+from support import (  # noqa: E402  (path set above)
     CHROMIUM,
     StreamlitServer,
     is_local,
     launch_chromium,
     require_leaflet,
 )
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 START_DAY = date(1976, 9, 1)
 WARMUP = 3
