@@ -65,8 +65,8 @@ class Visit:
     def wait_for_basemap(self) -> None:
         """The embedded basemap drawn: one land layer of 1,000+ islands, one border layer."""
         self.map_frame.wait_for_function(
-            "window.fx_basemap && window.fx_basemap.getLayers().length === 2"
-            " && window.fx_basemap.getLayers()[0].getLatLngs().length > 1000"
+            "window.fx.basemapLayer && window.fx.basemapLayer.getLayers().length === 2"
+            " && window.fx.basemapLayer.getLayers()[0].getLatLngs().length > 1000"
         )
 
     def count(self, selector: str) -> int:
@@ -140,7 +140,7 @@ def test_scrubbing_with_the_keyboard_redraws_the_day_and_keeps_the_zoom(visit):
 def test_popups_and_tooltips_show_escaped_text_and_the_legend_is_there(visit):
     visit.open("?date=1976-09-25", "1976-09-25")
     frame = visit.map_frame
-    frame.wait_for_function("window.fx && window.fx.items !== null")
+    frame.wait_for_function("window.fx && window.fx.view !== undefined")
     frame.click(".fx-mig")
     frame.wait_for_selector(".leaflet-popup-content .fx-popup")
     text = frame.inner_text(".leaflet-popup-content")
@@ -254,7 +254,7 @@ def test_an_online_tile_layer_that_cannot_load_gives_way_to_the_land_map_with_a_
         "(() => { let n = 0; map.eachLayer(l => { n += l instanceof L.TileLayer; }); return n; })()"
     )
     assert frame.evaluate(tiles_on_map) == 0  # the OSM layer is off the map
-    assert frame.evaluate("window.map.hasLayer(window.fx_basemap)")  # the land is still there
+    assert frame.evaluate("window.map.hasLayer(window.fx.basemapLayer)")  # the land is still there
     frame.hover(".leaflet-control-layers")
     assert frame.get_by_role("radio", name="Embedded basemap (offline)").is_checked()
     assert not frame.get_by_role("radio", name="OpenStreetMap").is_checked()

@@ -260,6 +260,14 @@
         return fx.ready;
     };
 
+    // Streamlit's component library appends a new <style> with the theme's CSS variables on
+    // every render message and never removes one: keep only the newest.
+    function dropStaleThemes() {
+        var themes = Array.prototype.filter.call(document.head.querySelectorAll("style"),
+            function (style) { return /^\s*:root\s*\{/.test(style.textContent); });
+        themes.slice(0, -1).forEach(function (style) { style.remove(); });
+    }
+
     // The dashboard's per-rerun message: the view to draw. streamlit-folium adds what this
     // returns to the map and keeps it in window.feature_group, which it never empties: hand
     // it one empty group every time and drop the references it kept from earlier reruns.
@@ -267,6 +275,7 @@
         fx.wanted = view;
         if (fx.view) { fx.view.show(view); }
         if (Array.isArray(window.feature_group)) { window.feature_group.length = 0; }
+        dropStaleThemes();
         fx.message = fx.message || L.layerGroup();
         return fx.message;
     };
