@@ -119,8 +119,9 @@ def wait_for_day(page: Page, day: date) -> None:
     page.wait_for_function(
         """(day) => [...document.querySelectorAll("iframe")].some(f => {
             try {
-                const box = f.contentDocument.querySelector("[data-fx-day]");
-                return box !== null && box.getAttribute("data-fx-day") === day;
+                // Our client marks its container; older builds marked the MiG-25's icon.
+                const doc = f.contentDocument;
+                return doc.querySelector(`[data-fx-day="${day}"], .fx-day-${day}`) !== null;
             } catch (e) { return false; }
         })""",
         arg=day.isoformat(),
