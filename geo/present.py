@@ -157,12 +157,12 @@ def format_span(start: datetime | pd.Timestamp, end: datetime | pd.Timestamp) ->
     return f"{_format_date(start)} {start:%H:%M} {DASH} {_format_date(end)} {end:%H:%M} JST"
 
 
-def mig_when(day: date, at: time | None) -> str:
-    """When the MiG-25's marker applies: 'As of 6 Sep 1976, 13:20 JST' or the day's end."""
-    if at is None:
-        return f"As of the end of {day.day} {day:%b %Y}"
-    moment = datetime.combine(day, at, tzinfo=JST)
-    return f"As of {format_span(moment, moment)}"
+def mig_when(start: datetime, end: datetime, moment: datetime | None = None) -> str:
+    """When the MiG-25's marker applies: its stay at a place ('6 Sep 1976 13:50 - 25 Sep 1976
+    09:00 JST'), or in the air the moment shown ('As of 6 Sep 1976, 13:20 JST')."""
+    if moment is not None:
+        return f"As of {format_span(moment, moment)}"
+    return format_span(start, end)
 
 
 # --- Popups ---------------------------------------------------------------------------------

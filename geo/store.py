@@ -7,6 +7,7 @@ The browser client (geo/web/map.js) only looks states up here: the time rule sta
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
@@ -162,11 +163,12 @@ def _replay(start: datetime, end: datetime, geometry: BaseGeometry) -> dict[str,
 
 def mig_mark(day: date, at: time | None = None) -> dict[str, Any] | None:
     """The MiG-25's marker on `day` (at replay time `at`): coordinates and popup; None where
-    the catalog has no position."""
+    the catalog has no position. The popup names the stay, so days at one place share it."""
     from geo.catalog import load_catalog
     from geo.features import day_moment, stay_at
 
-    found = stay_at(day_moment(day, at))
+    moment = day_moment(day, at)
+    found = stay_at(moment)
     if found is None:
         return None
     stay, position = found
@@ -177,9 +179,31 @@ def mig_mark(day: date, at: time | None = None) -> dict[str, Any] | None:
         "certainty": stay.certainty,
         "sources": load_catalog().citations(stay.sources),
     }
+    when = present.mig_when(stay.start, stay.end, moment if stay.place is None else None)
     return {
         "coords": [_round(point.y), _round(point.x)],
-        "popup": present.popup_html(row, when=present.mig_when(day, at)),
+        "popup": present.popup_html(row, when=when),
+    }
+
+
+def _mig_marks(days: Sequence[date], replay: bool) -> dict[str, Any]:
+    """The MiG-25's distinct marks, and which one each day and replay step shows (or None)."""
+    marks: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+
+    def index(mark: dict[str, Any] | None) -> int | None:
+        if mark is None:
+            return None
+        key = json.dumps(mark, sort_keys=True)
+        if key not in seen:
+            seen[key] = len(marks)
+            marks.append(mark)
+        return seen[key]
+
+    return {
+        "marks": marks,
+        "days": [index(mig_mark(day)) for day in days],
+        "replay": [index(mig_mark(DEFECTION_DAY, at)) for at in replay_times()] if replay else [],
     }
 
 
@@ -210,11 +234,7 @@ def build_store(
         legend.append((title, style, kinds))
         items.extend(drawn)
     times = replay_times()
-    mig: dict[str, Any] = {"days": [], "replay": []}
-    if with_mig:
-        mig["days"] = [mig_mark(day) for day in days]
-        if replay:
-            mig["replay"] = [mig_mark(DEFECTION_DAY, at) for at in times]
+    mig = _mig_marks(days, replay) if with_mig else {"marks": [], "days": [], "replay": []}
     return {
         "days": [{"iso": day.isoformat(), "label": present.format_day(day)} for day in days],
         "replay": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -266,3 +267,58 @@ def test_an_online_tile_layer_that_cannot_load_gives_way_to_the_land_map_with_a_
     visit.screenshot("offline-tiles-note.png")
     frame.get_by_role("button", name="Dismiss").click()
     assert visit.count(".fx-tile-note") == 0
+
+
+def test_the_dashboard_and_the_exported_page_draw_the_same_map(visit, chromium, tmp_path):
+    import layers
+    from geo import store
+    from geo.export import export_layers
+    from geo.timing import period_days
+
+    frames = layers.build_all()
+    titles, styles = layers.presentation(list(frames))
+    (path,) = export_layers(frames, "html", tmp_path / "map.html", titles=titles, styles=styles)
+    expected_store = store.build_store(frames, titles, styles)
+    days = [day.isoformat() for day in period_days()]
+    times = expected_store["replay"]["times"]
+    exported = chromium.new_context(viewport={"width": 1100, "height": 800}).new_page()
+    exported.goto(path.as_uri())
+    exported.wait_for_function("window.foxbat76 !== undefined")
+    drawn = "[fx.view.visible(), fx.view.migPosition()]"
+    try:
+        for day, at in [
+            ("1976-09-06", "13:20"),
+            ("1976-09-06", "15:00"),
+            ("1976-09-20", None),
+            ("1976-09-25", None),
+            ("1976-11-15", None),
+        ]:
+            visit.open(f"?date={day}" + (f"&time={at}" if at else ""), day)
+            visit.map_frame.wait_for_function(
+                "([day, at]) => fx.view && fx.view.current && fx.view.current.day === day"
+                " && fx.view.current.at === at",
+                arg=[day, at or None],
+            )
+            on_dashboard = visit.map_frame.evaluate(drawn)
+            exported.fill("#fx-day", str(days.index(day)))
+            if at:
+                exported.fill("#fx-time", str(times.index(at)))
+            in_the_page = exported.evaluate(drawn)
+            assert on_dashboard == in_the_page, day
+            # And both are what Python's rule says: each item's state, trail included.
+            visible, mig = on_dashboard
+            wanted = store.visible(
+                expected_store,
+                date.fromisoformat(day),
+                time.fromisoformat(at) if at else None,
+                list(frames),
+            )
+            assert {entry["id"]: entry["state"] for entry in visible} == wanted
+            index = days.index(day)
+            marks = expected_store["mig"]
+            mark = marks["replay"][times.index(at)] if at else marks["days"][index]
+            assert mig == marks["marks"][mark]["coords"]
+        assert "trail" in {entry["state"] for entry in visible}  # 15 Nov: earlier days faded
+    finally:
+        exported.context.close()
+    assert visit.blocked == []

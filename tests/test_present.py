@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import xml.etree.ElementTree as ET
-from datetime import date, time
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -54,15 +54,11 @@ def test_format_span_reads_any_timezone_as_japan_time():
     assert present.format_span(day_start, day_end) == "6 Sep 1976 (JST)"
 
 
-@pytest.mark.parametrize(
-    ("day", "at", "shown"),
-    [
-        (date(1976, 9, 25), None, "As of the end of 25 Sep 1976"),
-        (date(1976, 9, 6), time(13, 20), "As of 6 Sep 1976, 13:20 JST"),
-    ],
-)
-def test_the_mig_marker_says_as_of_when(day, at, shown):
-    assert present.mig_when(day, at) == shown
+def test_the_mig_marker_says_how_long_it_stayed_or_when_it_was_in_the_air():
+    start, end = jst("1976-09-25 12:00"), jst("1976-11-15 00:00")
+    assert present.mig_when(start, end) == "25 Sep 1976 12:00 \u2013 15 Nov 1976 00:00 JST"
+    flying = jst("1976-09-06 13:20")
+    assert present.mig_when(start, end, flying) == "As of 6 Sep 1976, 13:20 JST"
 
 
 def test_days_are_named_as_the_slider_names_them():

@@ -225,12 +225,14 @@ def test_the_mig_has_a_marker_for_every_day_and_replay_step(story):
     result = built({"test_layer": story})
     mig = result["mig"]
     assert len(mig["days"]) == 91 and len(mig["replay"]) == len(result["replay"]["times"])
-    hyakuri = mig["days"][24]  # 25 Sep: flown to Hyakuri that day
-    assert "As of the end of 25 Sep 1976" in hyakuri["popup"]
+    hyakuri = mig["marks"][mig["days"][24]]  # 25 Sep: flown to Hyakuri that day
     assert hyakuri["coords"] == pytest.approx([36.18, 140.41], abs=0.05)
-    before_landing = mig["replay"][result["replay"]["times"].index("13:20")]
-    assert "As of 6 Sep 1976, 13:20 JST" in before_landing["popup"]
-    assert before_landing["coords"] != mig["replay"][-1]["coords"]  # in the air, then landed
+    assert mig["days"][30] == mig["days"][24]  # the same stay: one mark, shared
+    assert "15 Nov 1976" in hyakuri["popup"]
+    flying = mig["marks"][mig["replay"][result["replay"]["times"].index("13:20")]]
+    assert "As of 6 Sep 1976, 13:20 JST" in flying["popup"]
+    assert flying["coords"] != mig["marks"][mig["replay"][-1]]["coords"]  # then landed
+    assert len(mig["marks"]) < 40  # days at one place share their mark
 
 
 def test_display_coords_refuse_an_empty_geometry():

@@ -133,7 +133,8 @@
     };
 
     View.prototype.showMig = function (day, step, view) {
-        var marks = this.store.mig, mark = step === null ? marks.days[day] : marks.replay[step];
+        var mig = this.store.mig, index = step === null ? mig.days[day] : mig.replay[step];
+        var mark = index === null || index === undefined ? null : mig.marks[index];
         if (this.mig) { this.map.removeLayer(this.mig); this.mig = null; }
         if (!mark) { return; }
         var tags = "fx-mig fx-day-" + view.day + (step === null ? "" : " fx-at-" +
