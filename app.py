@@ -261,6 +261,7 @@ def event_labels(items: pd.DataFrame) -> dict[str, str]:
     labels = {}
     # Events, not places: items present from the first moment of the period are left out.
     events = items[items["start"] > datetime.combine(PERIOD_START, dtime(0, 0), tzinfo=JST)]
+    events = events.sort_values("start", kind="stable")  # the list reads as a timeline
     for row in events.itertuples():
         start = row.start.tz_convert(JST)
         when = f"{start:%d %b}" if start.hour == start.minute == 0 else f"{start:%d %b %H:%M}"

@@ -188,7 +188,7 @@ class Catalog:
             raise KeyError(f"no catalog item {item_id!r}") from None
 
     def citation(self, reference: str) -> str:
-        """The citation of one source reference: an id, or "role: id" (e.g. "position: geonames")."""
+        """The citation of a source reference: an id, or "role: id" ("position: geonames")."""
         role, _, source_id = reference.rpartition(": ")
         text = self.sources[source_id].citation
         return f"{role}: {text}" if role else text
@@ -212,7 +212,9 @@ class Catalog:
             references += [f"names: {source}" for source in item.place.sources]
         plain = {ref for ref in references if ": " not in ref}
         # A source cited for the whole item already backs its position or names.
-        kept = [ref for ref in references if ref.rpartition(": ")[2] not in plain or ": " not in ref]
+        kept = [
+            ref for ref in references if ref.rpartition(": ")[2] not in plain or ": " not in ref
+        ]
         return tuple(dict.fromkeys(kept))
 
     def place_names(self, item: Item) -> PlaceNames | None:
@@ -299,9 +301,7 @@ def _fail(name: str, record: str, message: str) -> CatalogError:
     return CatalogError(f"{name}: {record}: {message}")
 
 
-def _check_fields(
-    record: dict[str, Any], allowed: tuple[str, ...], name: str, label: str
-) -> None:
+def _check_fields(record: dict[str, Any], allowed: tuple[str, ...], name: str, label: str) -> None:
     unknown = sorted(set(record) - set(allowed))
     if unknown:
         raise _fail(
@@ -422,32 +422,43 @@ def _parse_places(table: Any, name: str, sources: dict[str, Source]) -> dict[str
 
 def _parse_style(value: Any, name: str, label: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise _fail(name, label, "style must be a table such as { color = \"#762a83\", ... }")
+        raise _fail(name, label, 'style must be a table such as { color = "#762a83", ... }')
     _check_fields(value, STYLE_FIELDS, name, f"{label}: style")
     style: dict[str, Any] = {"dash_array": None}
     for key in ("color", "fill_color"):
         if not isinstance(value.get(key), str) or not _HEX_COLOR.match(value[key]):
-            raise _fail(name, label, f"style.{key} must be a colour like #762a83, got "
-                        f"{value.get(key)!r}")
+            raise _fail(
+                name, label, f"style.{key} must be a colour like #762a83, got {value.get(key)!r}"
+            )
         style[key] = value[key]
-    for key, low, high in (("weight", 0.0, 20.0), ("fill_opacity", 0.0, 1.0), ("radius", 1.0, 30.0)):
+    for key, low, high in (
+        ("weight", 0.0, 20.0),
+        ("fill_opacity", 0.0, 1.0),
+        ("radius", 1.0, 30.0),
+    ):
         number = value.get(key)
         if (
             not isinstance(number, int | float)
             or isinstance(number, bool)
             or not low <= number <= high
         ):
-            raise _fail(name, label, f"style.{key} must be a number from {low:g} to {high:g}, "
-                        f"got {number!r}")
+            raise _fail(
+                name,
+                label,
+                f"style.{key} must be a number from {low:g} to {high:g}, got {number!r}",
+            )
         style[key] = number
     if "dash_array" in value:
         dash = value["dash_array"]
         if not isinstance(dash, str) or not _DASH_ARRAY.match(dash):
-            raise _fail(name, label, f"style.dash_array must be numbers like \"8 6\", got {dash!r}")
+            raise _fail(name, label, f'style.dash_array must be numbers like "8 6", got {dash!r}')
         style["dash_array"] = dash
     if value.get("marker") not in MARKERS:
-        raise _fail(name, label, f"style.marker must be one of {', '.join(MARKERS)}, got "
-                    f"{value.get('marker')!r}")
+        raise _fail(
+            name,
+            label,
+            f"style.marker must be one of {', '.join(MARKERS)}, got {value.get('marker')!r}",
+        )
     style["marker"] = value["marker"]
     return {key: style[key] for key in STYLE_FIELDS}
 
@@ -459,7 +470,7 @@ def _parse_layers(table: Any, name: str) -> dict[str, Layer]:
     for layer_id, record in table.items():
         label = f"layer '{layer_id}'"
         if not isinstance(record, dict):
-            raise _fail(name, label, 'must be a table with a title and a style')
+            raise _fail(name, label, "must be a table with a title and a style")
         _check_fields(record, ("title", "style"), name, label)
         layers[layer_id] = Layer(
             id=layer_id,
@@ -564,11 +575,9 @@ def _parse_alternatives(
     return tuple(alternatives)
 
 
-def _parse_item_place(
-    value: Any, name: str, label: str, sources: dict[str, Source]
-) -> PlaceNames:
+def _parse_item_place(value: Any, name: str, label: str, sources: dict[str, Source]) -> PlaceNames:
     if not isinstance(value, dict):
-        raise _fail(name, label, 'place must be a table { en = ..., ja = ..., sources = [...] }')
+        raise _fail(name, label, "place must be a table { en = ..., ja = ..., sources = [...] }")
     _check_fields(value, ("en", *LANGUAGES, "sources"), name, f"{label}: place")
     if "sources" not in value:
         raise _fail(name, label, "place: sources is missing: where do the names come from?")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
@@ -21,12 +23,22 @@ def _parser() -> argparse.ArgumentParser:
     from geo.export import FORMATS
 
     parser = _Parser(prog="foxbat76", description=__doc__)
+    # --catalog before or after the command: `foxbat76 --catalog x check`, `check --catalog x`.
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument(
+        "--catalog",
+        default=argparse.SUPPRESS,
+        help="use this fact catalog (TOML) instead of the built-in one",
+    )
+    parser.add_argument("--catalog", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    commands.add_parser("layers", help="table of layers: ids, titles, feature counts, dates")
-    commands.add_parser("check", help="load and validate the fact catalog")
-    where = commands.add_parser("where", help="where the MiG-25 was on a day")
+    commands.add_parser(
+        "layers", parents=[shared], help="table of layers: ids, titles, feature counts, dates"
+    )
+    commands.add_parser("check", parents=[shared], help="load and validate the fact catalog")
+    where = commands.add_parser("where", parents=[shared], help="where the MiG-25 was on a day")
     where.add_argument("--date", required=True, help="YYYY-MM-DD, 1976-09-01..1976-11-30")
-    export = commands.add_parser("export", help="export layers to files")
+    export = commands.add_parser("export", parents=[shared], help="export layers to files")
     export.add_argument("--format", required=True, help=f"one of {', '.join(FORMATS)}")
     export.add_argument("--out", required=True, help="output directory or file")
     export.add_argument("--date", help="only items active that JST day (YYYY-MM-DD)")
@@ -56,13 +68,13 @@ def _layers_table() -> int:
 
 def _check() -> int:
     import layers
-    from geo.catalog import CATALOG_PATH, load_catalog
+    from geo.catalog import catalog_path, load_catalog
 
     catalog = load_catalog()
     layers.build_all()  # every item must also be drawable (e.g. no self-crossing polygon)
     print(
-        f"{CATALOG_PATH.name}: ok — {len(catalog.items)} items in {len(catalog.layers)} layers, "
-        f"{len(catalog.places)} places, {len(catalog.sources)} sources"
+        f"{catalog_path().name}: ok — {len(catalog.items)} items in {len(catalog.layers)} "
+        f"layers, {len(catalog.places)} places, {len(catalog.sources)} sources"
     )
     return 0
 
@@ -126,16 +138,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     from geo.catalog import CatalogError
 
     args = _parser().parse_args(argv)
+    if args.catalog is not None and not args.catalog.strip():
+        return _fail("--catalog: the path is empty")
+    with _catalog_in_use(args.catalog):
+        try:
+            if args.command == "layers":
+                return _layers_table()
+            if args.command == "check":
+                return _check()
+            if args.command == "where":
+                return _where(args.date)
+            return _export(args)
+        except CatalogError as error:
+            return _fail(str(error))
+
+
+@contextmanager
+def _catalog_in_use(path: str | None) -> Iterator[None]:
+    """Every loader reads the catalog in use from $FOXBAT76_CATALOG, as the dashboard does;
+    restored afterwards, so a program calling main() twice is not left on another catalog."""
+    from geo.catalog import CATALOG_ENV
+
+    before = os.environ.get(CATALOG_ENV)
+    if path is not None:
+        os.environ[CATALOG_ENV] = path
     try:
-        if args.command == "layers":
-            return _layers_table()
-        if args.command == "check":
-            return _check()
-        if args.command == "where":
-            return _where(args.date)
-        return _export(args)
-    except CatalogError as error:
-        return _fail(str(error))
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(CATALOG_ENV, None)
+        else:
+            os.environ[CATALOG_ENV] = before
 
 
 if __name__ == "__main__":

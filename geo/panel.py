@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from geo import present
 from geo.catalog import Catalog, load_catalog
 from geo.features import item_geometry
 from geo.geodesy import length_km
@@ -67,6 +68,8 @@ class PanelItem:
     description: str
     sources: str
     certainty: str
+    place: str = ""
+    alternatives: tuple[str, ...] = ()
 
 
 def panel_items(frame: pd.DataFrame) -> list[PanelItem]:
@@ -85,6 +88,8 @@ def panel_items(frame: pd.DataFrame) -> list[PanelItem]:
             description=str(row.description),
             sources=str(row.sources),
             certainty=str(row.certainty),
+            place=present.place_line(row._asdict()),
+            alternatives=tuple(present.alternatives(row._asdict())),
         )
         for row in frame.itertuples()
     ]
@@ -104,12 +109,19 @@ def day_items(
 
 def _item_html(item: PanelItem, title: str) -> str:
     esc = html.escape
+    cited = present.sources({"sources": item.sources})
+    place = f"<small>{esc(item.place)}</small><br>" if item.place else ""
+    others = "".join(f"<li>{esc(claim)}</li>" for claim in item.alternatives)
+    differ = f'<div><small>Accounts differ:</small><ul style="margin:.1em 0">{others}</ul></div>'
     return (
         '<div style="margin:0 0 .8em 0">'
-        f"<b>{esc(item.name)}</b><br>"
+        f"<b>{esc(item.name)}</b><br>{place}"
         f"<small>{esc(item.span)} · {esc(title)} · {esc(item.certainty)}</small>"
         f'<p style="margin:.2em 0">{esc(item.description)}</p>'
-        f"<small>Sources: {esc(item.sources)}</small></div>"
+        + (differ if others else "")
+        + f"<details><summary><small>Sources ({len(cited)})</small></summary><small><ul>"
+        + "".join(f"<li>{esc(source)}</li>" for source in cited)
+        + "</ul></small></details></div>"
     )
 
 

@@ -1,4 +1,5 @@
-"""Texts and styles shared by the map, the panel and the exports: one copy of each rule."""
+"""Texts and styles shared by every place a feature is shown: popups, the panel, KML balloons,
+pictures, the map and its legend. One copy of each rule."""
 
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ BASEMAP_LAND = {"color": "#8c8270", "weight": 0.6, "fillColor": "#efe9d8", "fill
 BASEMAP_BORDER = {"color": "#7a5c8a", "weight": 1.2, "dashArray": "5 3", "fill": False}
 BASEMAP_ATTRIBUTION = "Coastlines and borders: GSHHG (LGPL)"
 EMBEDDED_BASEMAP = "Embedded basemap (offline)"
+
+ALTERNATIVES_SEPARATOR = " | "
+SOURCES_SEPARATOR = "; "
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _DASH_ARRAY = re.compile(r"^\d+(\.\d+)?([ ,]+\d+(\.\d+)?)*$")
@@ -165,6 +169,35 @@ def mig_when(start: datetime, end: datetime, moment: datetime | None = None) -> 
     return format_span(start, end)
 
 
+# --- Feature texts --------------------------------------------------------------------------
+
+
+def _field(row: Mapping[str, Any], key: str) -> str:
+    value = row.get(key) if hasattr(row, "get") else None
+    if value is None or (isinstance(value, float) and value != value):  # None or NaN
+        return ""
+    return str(value).strip()
+
+
+def place_line(row: Mapping[str, Any]) -> str:
+    """The feature's place in English with its Japanese and Russian names, e.g.
+    'Hakodate Airport · 函館空港'; '' when the feature has no single place."""
+    names = [_field(row, key) for key in ("place", "place_ja", "place_ru")]
+    return " · ".join(name for name in names if name)
+
+
+def alternatives(row: Mapping[str, Any]) -> list[str]:
+    """The other published claims about the feature, each with its sources."""
+    text = _field(row, "alternatives")
+    return [part.strip() for part in text.split(ALTERNATIVES_SEPARATOR) if part.strip()]
+
+
+def sources(row: Mapping[str, Any]) -> list[str]:
+    """The feature's citations, one per source."""
+    text = _field(row, "sources")
+    return [part.strip() for part in text.split(SOURCES_SEPARATOR) if part.strip()]
+
+
 # --- Popups ---------------------------------------------------------------------------------
 
 
@@ -174,7 +207,8 @@ def popup_html(
     """THE popup of a map feature (items and the MiG-25 alike); every data string escaped.
 
     `row` has name, description, certainty, sources (joined with "; ") and start/end unless
-    `when` says it; `length_km` adds a route's geodesic length.
+    `when` says it, and may have place, place_ja, place_ru and alternatives (joined with
+    " | "); `length_km` adds a route's geodesic length.
     """
     for key in ("name", "description", "certainty", "sources"):
         if key not in row:
@@ -182,17 +216,22 @@ def popup_html(
     esc = html.escape
     if when is None:
         when = format_span(row["start"], row["end"])
+    place = place_line(row)
     parts = [
         '<div class="fx-popup">',
         f"<b>{esc(str(row['name']))}</b><br>",
+        f'<span class="fx-place">{esc(place)}</span><br>' if place else "",
         f'<span class="fx-when">{esc(when)}</span>',
         f"<p>{esc(str(row['description']))}</p>",
         f'<div class="fx-meta">Certainty: {esc(str(row["certainty"]))}</div>',
     ]
+    others = alternatives(row)
+    if others:
+        claims = "".join(f"<li>{esc(claim)}</li>" for claim in others)
+        parts.append(f'<div class="fx-meta">Accounts differ:<ul>{claims}</ul></div>')
     if length_km is not None:
         parts.append(f'<div class="fx-meta">Length: {length_km:,.0f} km (geodesic)</div>')
-    sources = [s.strip() for s in str(row["sources"]).split(";") if s.strip()]
-    items = "".join(f"<li>{esc(source)}</li>" for source in sources)
+    items = "".join(f"<li>{esc(source)}</li>" for source in sources(row))
     parts.append(f'<div class="fx-meta">Sources:<ul>{items}</ul></div></div>')
     return "".join(parts)
 

@@ -47,7 +47,9 @@ def _registry() -> dict[str, LayerSpec]:
 def _registry_for(path: Path) -> dict[str, LayerSpec]:
     catalog = load_catalog(path)
     return {
-        layer.id: LayerSpec(layer.id, layer.title, partial(layer_frame, layer.id, catalog), layer.style)
+        layer.id: LayerSpec(
+            layer.id, layer.title, partial(layer_frame, layer.id, catalog), layer.style
+        )
         for layer in catalog.layers.values()
     }
 

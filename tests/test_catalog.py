@@ -24,7 +24,13 @@ consulted = 2026-11-30
 
 [layers.c5a_route]
 title = "C-5A"
-style = { color = "#1a9850", fill_color = "#91cf60", weight = 4, fill_opacity = 0.0, radius = 6, marker = "circle" }
+[layers.c5a_route.style]
+color = "#1a9850"
+fill_color = "#91cf60"
+weight = 4
+fill_opacity = 0.0
+radius = 6
+marker = "circle"
 
 [places.hakodate-airport]
 name = "Hakodate Airport"
@@ -162,7 +168,7 @@ ITEM = "catalog.toml: item 'c5a-airlift'"
             ).replace('x = ["hakodate-airport", "hyakuri"]', 'clip = "land"'),
             f"{ITEM}: geometry: unknown option",
         ),
-        (_bad("[layers.c5a_route]", "[layers.c5a_route"), "catalog.toml: not valid TOML"),
+        (_bad("[layers.c5a_route]\n", "[layers.c5a_route\n"), "catalog.toml: not valid TOML"),
     ],
 )
 def test_bad_records_get_one_clear_message(text: str, message: str) -> None:
@@ -400,12 +406,12 @@ PLACE = "catalog.toml: place 'hakodate-airport'"
         ),
         ('title = "An article"', 'title = "An; article"', f"{SOURCE}: title may not contain"),
         ('title = "An article"', 'citation = "x"\ntitle = "An article"', f"{SOURCE}: unknown"),
-        ("[layers.c5a_route]", "[layer.c5a_route]", "catalog.toml: unknown table(s) layer"),
+        ("[layers.c5a_route]\n", "[layer.c5a_route]\n", "catalog.toml: unknown table(s) layer"),
         ("[[items]]", "[[item]]", "catalog.toml: unknown table(s) item"),
         ('color = "#1a9850"', 'color = "red"', f"{LAYER}: style.color must be a colour"),
         ("weight = 4", "weight = 400", f"{LAYER}: style.weight must be a number from 0 to 20"),
         ('marker = "circle"', 'marker = "star"', f"{LAYER}: style.marker must be one of"),
-        ("radius = 6", "radius = 6, dash = 1", f"{LAYER}: style: unknown field(s) dash"),
+        ("radius = 6", "radius = 6\ndash = 1", f"{LAYER}: style: unknown field(s) dash"),
         ('title = "C-5A"\n', "", f"{LAYER}: title is empty or not text"),
         ('kind = "airport"', 'kind = "airport"\nelevation = 5', f"{PLACE}: unknown field(s)"),
         (
@@ -474,7 +480,9 @@ def test_sources_layers_names_and_alternatives_are_checked(
 
 
 def test_a_misspelt_stay_field_is_an_error_not_ignored() -> None:
-    with pytest.raises(CatalogError, match=r"^catalog.toml: mig25 stay #1: unknown field\(s\) pace"):
+    with pytest.raises(
+        CatalogError, match=r"^catalog.toml: mig25 stay #1: unknown field\(s\) pace"
+    ):
         parse_catalog(GOOD + STAYS.replace('place = "hakodate-airport"', 'pace = "x"', 1))
 
 
@@ -517,6 +525,8 @@ def test_every_packaged_item_and_stay_resolves_to_real_references() -> None:
     for reference in references:
         source = catalog.sources[reference.rpartition(": ")[2]]
         assert source.title and (source.author or source.publisher)
-        assert source.url.startswith("https://") or source.url.startswith("http://") or (
-            source.publisher and source.published
+        assert (
+            source.url.startswith("https://")
+            or source.url.startswith("http://")
+            or (source.publisher and source.published)
         )

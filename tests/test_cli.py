@@ -1,8 +1,6 @@
 """Tests for the foxbat76 CLI: layer table, catalog check, MiG position and GeoJSON export."""
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +21,7 @@ def test_layers_table_lists_every_layer_with_counts_and_dates(capsys) -> None:
     for layer_id, frame in layers.build_all().items():
         line = next(row for row in out.splitlines() if row.startswith(layer_id + " "))
         assert f" {len(frame)} " in line
-    assert "c5a_route" in out and "1976-09-25  1976-09-25" in out
+    assert "c5a_route" in out and "1976-09-24  1976-09-25" in out
 
 
 def test_check_reports_the_catalog(capsys) -> None:
@@ -111,17 +109,14 @@ CATALOG = ROOT / "geo" / "data" / "catalog.toml"
 
 
 def run_with_catalog(tmp_path: Path, old: str, new: str, *argv: str) -> subprocess.CompletedProcess:
-    """Run the CLI in a fresh process on a copy of the code whose catalog has one edit."""
+    """Run the CLI in a fresh process with --catalog: a copy of the catalog with one edit."""
     text = CATALOG.read_text(encoding="utf-8")
     assert old in text
-    for package in ("geo", "layers"):
-        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("*.pyc"))
-    (tmp_path / "geo" / "data" / "catalog.toml").write_text(text.replace(old, new, 1), "utf-8")
-    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    mine = tmp_path / "catalog.toml"
+    mine.write_text(text.replace(old, new, 1), "utf-8")
     return subprocess.run(
-        [sys.executable, "-m", "geo.cli", *argv],
+        [sys.executable, "-m", "geo.cli", *argv, "--catalog", str(mine)],
         cwd=tmp_path,
-        env=env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -132,14 +127,14 @@ def run_with_catalog(tmp_path: Path, old: str, new: str, *argv: str) -> subproce
 def test_a_bad_catalog_gives_one_line_not_a_traceback(tmp_path: Path, command: list[str]) -> None:
     result = run_with_catalog(
         tmp_path,
-        'end = 1976-09-25T23:59:59+09:00\ngeometry = { route = ["hakodate-airport", "hyakuri-ab"]',
+        'end = 1976-09-25T00:45:00+09:00\ngeometry = { route = ["hakodate-airport", "hyakuri-ab"]',
         'end = 1976-09-24T00:00:00+09:00\ngeometry = { route = ["hakodate-airport", "hyakuri-ab"]',
         *command,
     )
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == (
         "foxbat76: error: catalog.toml: item 'c5a-airlift': end 1976-09-24T00:00:00+09:00 "
-        "is before start 1976-09-25T00:00:00+09:00"
+        "is before start 1976-09-24T23:45:00+09:00"
     )
     assert result.stdout == ""
 
@@ -166,3 +161,50 @@ def test_exporting_over_an_earlier_file_says_it_replaced_it(tmp_path: Path, caps
     assert "replaced" not in capsys.readouterr().err
     assert main(argv) == 0
     assert f"foxbat76: note: replaced {target}" in capsys.readouterr().err
+
+
+def test_check_validates_a_catalog_given_with_its_path(tmp_path: Path, capsys) -> None:
+    mine = tmp_path / "my-facts.toml"
+    mine.write_text(CATALOG.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["check", "--catalog", str(mine)]) == 0
+    assert capsys.readouterr().out.startswith("my-facts.toml: ok — ")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["check"], "my-facts.toml: cannot read the catalog: No such file or directory"),
+        (["--catalog", " ", "check"], "--catalog: the path is empty"),
+    ],
+)
+def test_a_catalog_that_cannot_be_read_is_named(
+    tmp_path: Path, capsys, argv: list[str], message: str
+) -> None:
+    if "--catalog" not in argv:
+        argv = [*argv, "--catalog", str(tmp_path / "my-facts.toml")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.splitlines() == [err] and message in err
+
+
+def test_every_command_reads_the_chosen_catalog(tmp_path: Path) -> None:
+    # A researcher moves the landing 4 minutes later in their own copy of the facts.
+    old = "start = 1976-09-06T13:50:00+09:00\nend = 1976-09-06T13:50:00+09:00\ngeometry = { point"
+    new = "start = 1976-09-06T13:54:00+09:00\nend = 1976-09-06T13:54:00+09:00\ngeometry = { point"
+    out = tmp_path / "landing.csv"
+    result = run_with_catalog(
+        tmp_path,
+        old,
+        new,
+        "export",
+        "--format",
+        "csv",
+        "--layers",
+        "defection_flight",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1976-09-06T13:54:00+09:00" in out.read_text(encoding="utf-8-sig")
+    where = run_with_catalog(tmp_path, old, new, "where", "--date", "1976-09-06")
+    assert where.returncode == 0 and "Hakodate" in where.stdout

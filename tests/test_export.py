@@ -27,6 +27,7 @@ from support import TRICKY
 from geo import export
 from geo.export import ExportError, atomic, bundle, export_bytes, export_filename, export_layers
 from geo.export import geojson as geojson_writer
+from geo.schema import COLUMNS
 from geo.timing import JST, active_mask
 
 IN_CI = bool(os.environ.get("CI"))
@@ -44,7 +45,9 @@ def layer(layer_id: str, rows: list[dict]) -> gpd.GeoDataFrame:
     if "certainty" not in frame:
         frame["certainty"] = None
     frame["certainty"] = frame["certainty"].fillna("documented")
-    columns = ["id", "layer", "name", "start", "end", "description", "sources", "certainty"]
+    for column in ("place", "place_ja", "place_ru", "alternatives"):
+        frame[column] = frame[column].fillna("") if column in frame else ""
+    columns = [c for c in COLUMNS if c != "geometry"]
     return gpd.GeoDataFrame(frame[columns], geometry=list(frame["geometry"]), crs="EPSG:4326")
 
 
@@ -458,8 +461,8 @@ def test_gpkg_one_table_per_layer_reads_back(frames, tmp_path):
         for column in ("start", "end"):
             got[column] = got[column].dt.tz_convert(JST).astype(frame[column].dtype)
         assert_geodataframe_equal(got[list(frame.columns)], frame, check_dtype=False)
-        assert pyogrio.read_info(path, layer=layer_id)["fields"].tolist()[:5] == [
-            "id", "layer", "name", "start", "end"
+        assert pyogrio.read_info(path, layer=layer_id)["fields"].tolist()[:8] == [
+            "id", "layer", "name", "place", "place_ja", "place_ru", "start", "end"
         ]  # fmt: skip
 
 
@@ -507,7 +510,9 @@ def test_kml_folders_styles_and_times(frames, tmp_path):
                 assert mark.findtext(f"{K}TimeSpan/{K}begin") == row.start.isoformat()
                 assert mark.findtext(f"{K}TimeSpan/{K}end") == row.end.isoformat()
             data = {d.get("name"): d.findtext(f"{K}value") for d in mark.iter(f"{K}Data")}
-            assert data == {"id": row.id, "layer": layer_id, "certainty": row.certainty,
+            assert data == {"id": row.id, "layer": layer_id, "place": row.place,
+                            "place_ja": row.place_ja, "place_ru": row.place_ru,
+                            "certainty": row.certainty, "alternatives": row.alternatives,
                             "sources": row.sources, "start_jst": row.start.isoformat(),
                             "end_jst": row.end.isoformat()}  # fmt: skip
             # <description> is the catalog text itself, for GDAL/QGIS.
@@ -524,7 +529,8 @@ def test_kml_folders_styles_and_times(frames, tmp_path):
                 assert mine == shared
             balloon = inline.findtext(f"{K}BalloonStyle/{K}text")
             assert f"<h3>{html.escape(row.name)}</h3>" in balloon
-            assert html.escape(row.sources) in balloon
+            for source in row.sources.split("; "):
+                assert f"<li>{html.escape(source)}</li>" in balloon
             assert f"<b>Layer:</b> {TITLES[layer_id]}" in balloon
             assert "<script>" not in balloon
     balloon = folders[0].find(f"{K}Placemark").findtext(f"{K}Style/{K}BalloonStyle/{K}text")
@@ -682,8 +688,11 @@ def test_html_is_one_file_with_everything_inlined(frames, tmp_path):
     # The basemap (GSHHG land, one multi-part feature) is in the file.
     land = page_config(page)["basemap"]["data"]["features"][0]
     assert land["properties"]["kind"] == "land" and len(land["geometry"]["coordinates"]) > 10
-    # No web address at all, so no tile server or link: only SVG's namespace name.
-    assert page_urls(page) == {SVG_NS}
+    # No web address, so no tile server or link: only SVG's namespace name, and as plain text
+    # the addresses the MiG-25's cited sources give (its marker comes from the catalog).
+    cited = page_urls(json.dumps(page_config(page)["store"]["mig"], ensure_ascii=False))
+    assert page_urls(page) - cited == {SVG_NS}
+    assert "<a " not in json.dumps(page_config(page)["store"])
     assert "leafletjs.com" in page  # Leaflet's credit stays, as text
 
 

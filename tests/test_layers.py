@@ -44,7 +44,8 @@ def test_layer_schema_and_crs(layer_id: str) -> None:
     assert (frame["end"] >= frame["start"]).all()
     assert frame["certainty"].isin(["documented", "approximate", "illustrative"]).all()
     assert frame["description"].str.len().gt(40).all()
-    assert frame["sources"].str.contains("Belenko").all()
+    # Every citation names a title in quotes: a reference a reader can look up.
+    assert frame["sources"].map(lambda text: all("\u201c" in s for s in text.split("; "))).all()
 
 
 @pytest.mark.parametrize("layer_id", LAYER_IDS)
@@ -125,8 +126,17 @@ def test_gsdf_ring_is_around_hakodate_airport() -> None:
         ),
         (date(1976, 9, 25), {"c5a-airlift", "msdf-tsugaru-patrol", "examination"}, {"us-asylum"}),
         (date(1976, 9, 26), {"examination"}, {"msdf-tsugaru-patrol", "c5a-airlift"}),
-        (date(1976, 11, 15), {"shipped-from-hitachi", "examination"}, {"gsdf-deployment"}),
-        (date(1976, 11, 16), {"hyakuri-air-base"}, {"examination", "shipped-from-hitachi"}),
+        (date(1976, 11, 11), {"crates-to-hitachi"}, {"soviet-inspection-hitachi"}),
+        (
+            date(1976, 11, 15),
+            {"shipped-from-hitachi", "taigonos-to-vladivostok"},
+            {"examination", "gsdf-deployment"},
+        ),
+        (
+            date(1976, 11, 16),
+            {"hyakuri-air-base", "taigonos-to-vladivostok"},
+            {"examination", "shipped-from-hitachi"},
+        ),
     ],
 )
 def test_what_is_active_on_key_days(day: date, expected_ids: set, absent_ids: set) -> None:
@@ -142,11 +152,12 @@ def test_what_is_active_on_key_days(day: date, expected_ids: set, absent_ids: se
         (date(1976, 9, 1), None, (133.868333, 44.083333), "Chuguyevka"),
         (date(1976, 9, 6), time(12, 0), (133.868333, 44.083333), "Chuguyevka"),
         (date(1976, 9, 6), None, (140.82201, 41.77), "Hakodate"),
-        (date(1976, 9, 24), None, (140.82201, 41.77), "Hakodate"),
-        (date(1976, 9, 25), time(0, 0), (140.82201, 41.77), "C-5A"),
+        (date(1976, 9, 24), time(12, 0), (140.82201, 41.77), "Hakodate"),
+        (date(1976, 9, 24), time(23, 45), (140.82201, 41.77), "C-5A"),
         (date(1976, 9, 25), None, (140.41499, 36.1811), "Hyakuri"),
         (date(1976, 10, 20), None, (140.41499, 36.1811), "Hyakuri"),
-        (date(1976, 11, 20), None, (140.65, 36.6), "Hitachi"),
+        (date(1976, 11, 13), None, (140.62, 36.49), "Hitachi"),
+        (date(1976, 11, 20), None, (131.87353, 43.10562), "Vladivostok"),
     ],
 )
 def test_mig25_position_every_phase(
@@ -158,7 +169,7 @@ def test_mig25_position_every_phase(
 
 
 def test_mig25_is_over_the_sea_at_radar_contact() -> None:
-    position = layers.mig25_position(date(1976, 9, 6), time(13, 10))
+    position = layers.mig25_position(date(1976, 9, 6), time(13, 11))
     radar = layers.build_layer("defection_flight").set_index("id").geometry["radar-contact"]
     assert position.geometry.distance(radar) < 1e-9
     assert "flight" in position.status
@@ -209,6 +220,6 @@ def test_layers_do_not_import_ui_libraries() -> None:
 
 def test_presentation_gives_titles_and_styles_of_the_chosen_layers():
     titles, styles = layers.presentation(["hakodate", "c5a_route"])
-    assert titles == {"hakodate": "Hakodate Airport", "c5a_route": "C-5A transfer, 25 Sep"}
+    assert titles == {"hakodate": "Hakodate Airport", "c5a_route": "C-5A transfer, 24-25 Sep"}
     assert styles["c5a_route"] is layers.LAYERS["c5a_route"].style
     assert list(styles) == ["hakodate", "c5a_route"]

@@ -32,7 +32,7 @@ def test_airfields_match_airportsdata(place_id: str, icao: str) -> None:
     [
         ("hakodate", "2130188"),
         ("tokyo", "1850147"),
-        ("hitachi", "2112708"),
+        ("magadan", "2123628"),
         ("vladivostok", "2013348"),
     ],
 )

@@ -30,6 +30,10 @@ def frame(rows: list[dict]) -> gpd.GeoDataFrame:
     full = [
         {
             "layer": "test_layer",
+            "place": "",
+            "place_ja": "",
+            "place_ru": "",
+            "alternatives": "",
             "description": "Our words.",
             "sources": "Source A; Source B",
             "certainty": "documented",
@@ -228,7 +232,7 @@ def test_the_mig_has_a_marker_for_every_day_and_replay_step(story):
     hyakuri = mig["marks"][mig["days"][24]]  # 25 Sep: flown to Hyakuri that day
     assert hyakuri["coords"] == pytest.approx([36.18, 140.41], abs=0.05)
     assert mig["days"][30] == mig["days"][24]  # the same stay: one mark, shared
-    assert "15 Nov 1976" in hyakuri["popup"]
+    assert "25 Sep 1976 00:45 \u2013 11 Nov 1976 00:00 JST" in hyakuri["popup"]  # its stay
     flying = mig["marks"][mig["replay"][result["replay"]["times"].index("13:20")]]
     assert "As of 6 Sep 1976, 13:20 JST" in flying["popup"]
     assert flying["coords"] != mig["marks"][mig["replay"][-1]]["coords"]  # then landed

