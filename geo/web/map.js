@@ -41,7 +41,9 @@
         this.map = map;
         this.store = store;
         this.drawn = {};  // item id -> {key, layer}
+        this.built = {};  // "id\nstate" -> its Leaflet layer, kept for the next time
         this.mig = null;
+        this.migMark = null;
         this.current = null;
         this.dayIndex = {};
         var self = this;
@@ -120,8 +122,13 @@
             if (was) { map.removeLayer(was.layer); }
             delete drawn[id];
             if (!key) { return; }
-            drawn[id] = {key: key, layer: self.build(entry.item, entry.state, entry.partial)};
-            drawn[id].layer.addTo(map);
+            // Whole items in either state are built once; routes drawn part-way each time.
+            var cacheKey = id + "\n" + key, layer = self.built[cacheKey];
+            if (!layer) {
+                layer = self.build(entry.item, entry.state, entry.partial);
+                if (!entry.partial) { self.built[cacheKey] = layer; }
+            }
+            drawn[id] = {key: key, layer: layer.addTo(map)};
         });
         this.showMig(found.day, found.step, view);
         this.current = {day: view.day, at: found.step === null ? null : view.at,
@@ -135,16 +142,31 @@
     View.prototype.showMig = function (day, step, view) {
         var mig = this.store.mig, index = step === null ? mig.days[day] : mig.replay[step];
         var mark = index === null || index === undefined ? null : mig.marks[index];
-        if (this.mig) { this.map.removeLayer(this.mig); this.mig = null; }
-        if (!mark) { return; }
         var tags = "fx-mig fx-day-" + view.day + (step === null ? "" : " fx-at-" +
             view.at.replace(":", ""));
-        this.mig = L.marker(mark.coords, {
-            pane: "fx-mig", keyboard: false, zIndexOffset: 1000,
-            icon: svgIcon(this.store.migSvg, 22, tags)
-        }).bindPopup(mark.popup, {maxWidth: 320}).bindTooltip(this.store.migTooltip, {
-            permanent: true, direction: "right", className: "fx-mig-label"
-        }).addTo(this.map);
+        if (!mark) {
+            if (this.mig) { this.map.removeLayer(this.mig); }
+            this.mig = this.migMark = this.migTags = null;
+            return;
+        }
+        if (!this.mig) {
+            this.mig = L.marker(mark.coords, {
+                pane: "fx-mig", keyboard: false, zIndexOffset: 1000,
+                icon: svgIcon(this.store.migSvg, 22, "")
+            }).bindPopup(mark.popup, {maxWidth: 320}).bindTooltip(this.store.migTooltip, {
+                permanent: true, direction: "right", className: "fx-mig-label"
+            }).addTo(this.map);
+        } else if (this.migMark !== mark) {
+            this.mig.setLatLng(mark.coords).setPopupContent(mark.popup);
+        }
+        this.migMark = mark;
+        // The day it shows, as classes on the icon (tests and benchmarks wait for them).
+        var icon = this.mig.getElement();
+        (this.migTags || "").split(" ").forEach(function (tag) {
+            if (tag) { L.DomUtil.removeClass(icon, tag); }
+        });
+        tags.split(" ").forEach(function (tag) { L.DomUtil.addClass(icon, tag); });
+        this.migTags = tags;
     };
 
     // What is on the map now, for the page's counter and for tests: [{id, state}].
