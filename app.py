@@ -25,10 +25,9 @@ import pandas as pd
 from streamlit_folium import st_folium
 
 import layers
-from geo import mapview, panel, web
+from geo import dashboard, mapview, panel
 from geo.catalog import CatalogError
 from geo.features import day_moment
-from geo.store import build_store
 from geo.timing import (
     DEFECTION_DAY,
     JST,
@@ -52,7 +51,6 @@ DEFAULT_TIME = REPLAY_END  # the whole of 6 Sep until the user rewinds
 REPLAY_TIMES = replay_times()
 PLAY_SECONDS = 1.0  # one day per second: readable, and the whole period in ~90 s
 MAP_HEAD_START = 0.05  # seconds the browser gets to draw a changed map before the rest arrives
-DAY_DATASET = "fx_day"  # the timeline's one-row dataset holding the chosen day
 
 
 # --- Data (cached; never the map) -----------------------------------------------------------
@@ -99,20 +97,13 @@ def build_page_data() -> PageData:
     items = pd.concat(list(frames.values()), ignore_index=True)
     items = items.sort_values(["start", "id"]).reset_index(drop=True)
     titles, styles = layers.presentation(list(frames))
-    store_url = assets.write_data("items", build_store(frames, titles, styles), STATIC_DIR)
-    assets.write_basemap(STATIC_DIR)
-    config = mapview.client_config(store_url, assets.basemap_url())
     return PageData(
         items=items,
-        event_labels=event_labels(items),
+        event_labels=dashboard.event_labels(items),
         panel_items=panel.panel_items(items),
         figures=panel.key_figures(),
         web=assets.web_assets(STATIC_DIR),
-        client=mapview.ClientFiles(
-            js=assets.write_text("fx-client", web.read("map.js"), ".js", STATIC_DIR),
-            css=assets.write_text("fx-client", web.read("map.css"), ".css", STATIC_DIR),
-            config=assets.write_data("map-config", config, STATIC_DIR),
-        ),
+        client=dashboard.write_map_files(frames, titles, styles, STATIC_DIR),
     )
 
 
@@ -256,19 +247,6 @@ def _sync_url(day: date, chosen: list[str], at: dtime | None) -> None:
         st.query_params.from_dict(wanted)
 
 
-def event_labels(items: pd.DataFrame) -> dict[str, str]:
-    """Labels like "06 Sep 13:10 · Radar contact" by item id, for the event list."""
-    labels = {}
-    # Events, not places: items present from the first moment of the period are left out.
-    events = items[items["start"] > datetime.combine(PERIOD_START, dtime(0, 0), tzinfo=JST)]
-    events = events.sort_values("start", kind="stable")  # the list reads as a timeline
-    for row in events.itertuples():
-        start = row.start.tz_convert(JST)
-        when = f"{start:%d %b}" if start.hour == start.minute == 0 else f"{start:%d %b %H:%M}"
-        labels[row.id] = f"{when} · {row.name}"
-    return labels
-
-
 # --- Page parts ----------------------------------------------------------------------------
 
 
@@ -368,90 +346,17 @@ def day_panel(today: list[panel.PanelItem], day: date, moment: datetime | None) 
     st.html(panel.panel_html(today, titles, day, moment))
 
 
-def timeline_data_url() -> str:
-    """One row per item for the timeline, written as a static file (by timeline_spec, once);
-    its URL from the page.
-
-    Inline, the 29 rows would be converted to Arrow and resent on every rerun of a scrub.
-    Rows: layer title, name, JST wall-clock start and end, and whether it lasts for days
-    (drawn faint, so the events on the same row stay visible).
-    """
-    items = page_data().items
-    # Instants get a few hours of width so they stay visible.
-    end = items["end"].where(items["end"] > items["start"], items["start"] + pd.Timedelta(hours=8))
-    rows = [
-        {
-            "layer": layers.LAYERS[layer].title,
-            "name": name,
-            "start": f"{begin.tz_convert(JST):%Y-%m-%dT%H:%M:%S}",
-            "end": f"{finish.tz_convert(JST):%Y-%m-%dT%H:%M:%S}",
-            "lasting": bool(finish - begin > pd.Timedelta(days=3)),
-        }
-        for layer, name, begin, finish in zip(
-            items["layer"], items["name"], items["start"], end, strict=True
-        )
-    ]
-    # write_data's URL is relative to the map's iframe; the chart lives in the page itself.
-    return assets.write_data("timeline", rows, STATIC_DIR).removeprefix("../../")
-
-
 @st.cache_resource(show_spinner=False)
 def timeline_spec() -> dict[str, Any]:
-    """build_timeline_spec(), once per server process (shared: read-only)."""
-    return build_timeline_spec()
-
-
-def build_timeline_spec() -> dict[str, Any]:
-    """The timeline as a Vega-Lite spec, built with Altair: bars per item, a day rule.
-
-    Building and validating Altair objects costs ~30 ms, on every rerun if done per day;
-    only the rule's position changes from day to day (see `timeline`). Not in page_data:
-    the first map goes out before Altair is imported.
-    """
-    import altair as alt  # here, not at the top: the map goes out before this import runs
-
-    titles = [spec.title for spec in layers.LAYERS.values()]
+    """The timeline's spec, once per server process (shared: read-only). Not in page_data:
+    the first map goes out before Altair is imported."""
+    titles = {layer_id: spec.title for layer_id, spec in layers.LAYERS.items()}
+    rows = dashboard.timeline_rows(page_data().items, titles)
+    # Served as a static file: inline, the rows would be resent with every rerun. write_data's
+    # URL is relative to the map's iframe; the chart lives in the page itself.
+    url = assets.write_data("timeline", rows, STATIC_DIR).removeprefix("../../")
     colors = [spec.style["color"] for spec in layers.LAYERS.values()]
-    data = alt.UrlData(
-        url=timeline_data_url(),
-        format=alt.DataFormat(type="json", parse={"start": "date", "end": "date"}),
-    )
-    base = alt.Chart(data).encode(
-        # No explicit domain: the items already span the period, and an explicit temporal
-        # domain makes Streamlit's Vega-Lite log conflicting-domain warnings.
-        x=alt.X("start:T", title=None, axis=alt.Axis(format="%d %b")),
-        x2="end:T",
-        y=alt.Y("layer:N", title=None, sort=titles, axis=alt.Axis(labelLimit=240)),
-        color=alt.Color("layer:N", scale=alt.Scale(domain=titles, range=colors), legend=None),
-        tooltip=[
-            alt.Tooltip("name:N"),
-            alt.Tooltip("start:T", format="%d %b %H:%M"),
-            alt.Tooltip("end:T", format="%d %b %H:%M"),
-        ],
-    )
-    # Places and stays that last for weeks: thin and faint, under the day's events.
-    lasting = base.transform_filter("datum.lasting").mark_bar(height=5, opacity=0.35)
-    events = base.transform_filter("!datum.lasting").mark_bar(height=12, cornerRadius=2)
-    # The day rule goes underneath, in a neutral dashed grey, so it never hides a one-day bar.
-    rule = (
-        alt.Chart(alt.NamedData(name=DAY_DATASET))
-        .mark_rule(color="#555555", strokeWidth=1.5, strokeDash=[4, 3])
-        .encode(x="day:T")  # shares the bars' x scale
-    )
-    themes = alt.theme if hasattr(alt, "theme") else alt.themes  # renamed in Altair 5.5
-    with themes.enable("none"):  # no default 300x300 view config
-        return (rule + lasting + events).properties(height=230).to_dict()
-
-
-def timeline(day: date) -> dict[str, Any]:
-    """The timeline spec with its rule at noon of `day`.
-
-    The day travels as a named dataset, so the spec itself is the same every day and the
-    browser updates the chart's data instead of rebuilding the chart.
-    """
-    spec = timeline_spec()  # shared: add the day to a copy
-    datasets = {**spec.get("datasets", {}), DAY_DATASET: [{"day": f"{day.isoformat()}T12:00:00"}]}
-    return {**spec, "datasets": datasets}
+    return dashboard.timeline_spec(url, list(titles.values()), colors)
 
 
 # --- Export --------------------------------------------------------------------------------
@@ -560,7 +465,7 @@ def main() -> None:
     with left:
         day_panel(today, day, moment)
     with right:
-        st.vega_lite_chart(timeline(day), width="stretch")
+        st.vega_lite_chart(dashboard.timeline_for_day(timeline_spec(), day), width="stretch")
     if st.session_state.playing:
         st.fragment(_player, run_every=PLAY_SECONDS)()
     settle_memory()

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import app
 import layers
+from geo import dashboard
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 HOSTILE = "<img src=x onerror=alert(1)> ![x](http://example.com/x.png)"
@@ -359,7 +360,7 @@ def timeline_day(at: AppTest) -> str:
     import pyarrow as pa
 
     (chart,) = at.get("vega_lite_chart")
-    (dataset,) = [d for d in chart.proto.datasets if d.name == app.DAY_DATASET]
+    (dataset,) = [d for d in chart.proto.datasets if d.name == dashboard.DAY_DATASET]
     return pa.ipc.open_stream(dataset.data.data).read_all().column("day")[0].as_py()
 
 
@@ -368,7 +369,7 @@ def test_the_timeline_marks_the_chosen_day_under_the_items():
     assert timeline_day(at) == "1976-09-25T12:00:00"
     (chart,) = at.get("vega_lite_chart")
     rule, lasting, events = json.loads(chart.proto.spec)["layer"]
-    assert rule["data"]["name"] == app.DAY_DATASET  # drawn first: never hides a bar
+    assert rule["data"]["name"] == dashboard.DAY_DATASET  # drawn first: never hides a bar
     assert events["mark"]["height"] > lasting["mark"]["height"]
     day_slider(at).set_value(date(1976, 10, 3)).run()
     assert timeline_day(at) == "1976-10-03T12:00:00"
