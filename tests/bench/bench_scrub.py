@@ -1,6 +1,6 @@
 """Scrub benchmark: key press to the new day on the map, this app vs variants and a naive map.
 
-Run: .venv/bin/python tests/bench/bench_scrub.py [--scrubs 64] [--no-naive]
+Run: .venv/bin/python tests/bench/bench_scrub.py [--scrubs 64] [--no-naive] [--compare APP]
 
 Designs: the app (app.py), the app without the map's head start (nohead_app.py) and a naive
 design that rebuilds and remounts the whole folium map on every rerun (naive_app.py).
@@ -282,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scrubs", type=int, default=64, help="timed scrubs per design (>= 60)")
     parser.add_argument("--no-naive", action="store_true", help="leave the naive design out")
+    parser.add_argument(
+        "--compare", type=Path, help="another build's app.py (e.g. a worktree of main) to add"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "tests" / "artifacts" / "bench.json")
     args = parser.parse_args(argv)
     if not CHROMIUM.is_file():
@@ -293,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
             Design("app.py", ROOT / "app.py"),
             Design("no head start", _variant_script("nohead_app.py", Path(tmp))),
         ]
+        if args.compare is not None:
+            designs.append(Design("compared", args.compare.resolve(), args.compare.parent))
         if not args.no_naive:
             designs.append(Design("naive remount", _variant_script("naive_app.py", Path(tmp))))
         results = run_designs(designs, args.scrubs)
