@@ -254,7 +254,9 @@ def build_store(
     }
 
 
-def visible(store: Mapping[str, Any], day: date, at: time | None, layer_ids: Iterable[str]) -> dict:
+def visible(
+    store: Mapping[str, Any], day: date, at: time | None, layer_ids: Iterable[str]
+) -> dict[str, str]:
     """Item id -> state drawn for a view, read from the store exactly as the client reads it."""
     isos = [entry["iso"] for entry in store["days"]]
     index = isos.index(day.isoformat())
