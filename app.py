@@ -25,17 +25,16 @@ import pandas as pd
 from streamlit_folium import st_folium
 
 import layers
-from geo import dashboard, mapview, panel
+from geo import dashboard, mapview, panel, urlview
 from geo.catalog import CatalogError
 from geo.features import day_moment
+from geo.messages import without_directories
 from geo.timing import (
     DEFECTION_DAY,
     JST,
     PERIOD_END,
     PERIOD_START,
     REPLAY_END,
-    parse_day,
-    parse_replay_time,
     replay_time_at,
     replay_times,
 )
@@ -46,7 +45,6 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent
 STATIC_DIR = ROOT / "static"
 
-DEFAULT_DAY = DEFECTION_DAY
 DEFAULT_TIME = REPLAY_END  # the whole of 6 Sep until the user rewinds
 REPLAY_TIMES = replay_times()
 PLAY_SECONDS = 1.0  # one day per second: readable, and the whole period in ~90 s
@@ -131,28 +129,10 @@ def _initial_state() -> None:
     """Session state from the URL, once per session; bad values warn and fall back."""
     if "day" in st.session_state:
         return
-    notices: list[str] = []
-    params = st.query_params
-    day = DEFAULT_DAY
-    if "date" in params:
-        try:
-            day = parse_day(params["date"])
-        except ValueError as error:
-            notices.append(f"Ignored date {_short(params['date'])}: {_short(str(error), 70)}.")
-    chosen = list(layers.LAYERS)
-    if "layers" in params and not params["layers"].strip():
-        chosen = []  # a view shared with every layer switched off
-    elif "layers" in params:
-        try:
-            chosen = layers.parse_layer_ids(params["layers"])
-        except ValueError as error:
-            notices.append(f"Ignored layers {_short(params['layers'])}: {_short(str(error), 70)}.")
-    at = DEFAULT_TIME
-    if "time" in params:
-        try:
-            at = parse_replay_time(params["time"])
-        except ValueError as error:
-            notices.append(f"Ignored time {_short(params['time'])}: {_short(str(error), 70)}.")
+    view = urlview.parse_view(st.query_params, layers.parse_layer_ids)
+    day, at = view.day, view.at
+    chosen = list(layers.LAYERS) if view.layers is None else view.layers
+    notices = [_short(notice, 300) for notice in view.notices]
     st.session_state.day = day
     st.session_state.at = at
     st.session_state.replay_at = at
@@ -440,7 +420,8 @@ def main() -> None:
     try:
         data = page_data()
     except CatalogError as error:
-        st.error(f"The fact catalog has an error: {_short(str(error), 300)}")
+        # Only file names: the page must not tell visitors where the server keeps its files.
+        st.error(f"The fact catalog has an error: {_short(without_directories(str(error)), 300)}")
         st.stop()
     _initial_state()
     _apply_pending()

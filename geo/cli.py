@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import NoReturn
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # the shell's status for a SIGINT
+EXIT_BROKEN_PIPE = 141  # and for a SIGPIPE, as `cat` would end
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,16 +45,25 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="output directory or file")
     export.add_argument("--date", help="only items active that JST day (YYYY-MM-DD)")
     export.add_argument("--layers", help="comma-separated layer ids (default: all)")
+    export.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing file even if it is another format's (never a link or pipe)",
+    )
     return parser
 
 
 def _fail(message: str) -> int:
-    print(f"foxbat76: error: {message}", file=sys.stderr)
+    from geo.messages import one_line
+
+    # Messages quote what the user typed: however long or strange, the error stays one line.
+    print(f"foxbat76: error: {one_line(message)}", file=sys.stderr)
     return EXIT_USAGE
 
 
 def _layers_table() -> int:
     import layers
+    from geo.messages import printable
 
     frames = layers.build_all()  # before printing: a catalog error leaves no half table
     header = f"{'id':<18} {'title':<30} {'features':>8}  {'first':<10}  {'last':<10}"
@@ -61,7 +72,7 @@ def _layers_table() -> int:
     for layer_id, frame in frames.items():
         first = frame["start"].min().date().isoformat()
         last = frame["end"].max().date().isoformat()
-        title = layers.LAYERS[layer_id].title
+        title = printable(layers.LAYERS[layer_id].title)  # catalog text: no terminal codes
         print(f"{layer_id:<18} {title:<30} {len(frame):>8}  {first:<10}  {last:<10}")
     return 0
 
@@ -81,6 +92,7 @@ def _check() -> int:
 
 def _where(text: str) -> int:
     import layers
+    from geo.messages import printable
     from geo.timing import parse_day
 
     try:
@@ -93,19 +105,29 @@ def _where(text: str) -> int:
         return _fail(str(error))
     point = position.geometry
     where = f"{point.y:.4f}°N, {point.x:.4f}°E; {position.certainty}"
-    print(f"{day.isoformat()}: {position.status} ({where})")
+    print(f"{day.isoformat()}: {printable(position.status)} ({printable(where)})")
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
     import layers
-    from geo.export import FORMATS, ExportError, existing_targets, export_layers, filter_frames
+    from geo.export import (
+        FORMATS,
+        ExportError,
+        ReplaceRefused,
+        existing_targets,
+        export_layers,
+        filter_frames,
+    )
+    from geo.messages import quoted, shown_path
     from geo.timing import parse_day
 
     if not args.out.strip():  # Path("") would quietly mean the current directory
         return _fail("--out: the path is empty")
     if args.format not in FORMATS:
-        return _fail(f"--format: unknown format {args.format!r} (choose from {', '.join(FORMATS)})")
+        return _fail(
+            f"--format: unknown format {quoted(args.format)} (choose from {', '.join(FORMATS)})"
+        )
     try:
         day = parse_day(args.date) if args.date is not None else None
     except ValueError as error:
@@ -116,20 +138,25 @@ def _export(args: argparse.Namespace) -> int:
         return _fail(f"--layers: {error}")
     frames = layers.build_all(layer_ids)
     titles, styles = layers.presentation(layer_ids)
+    out, force = Path(args.out), args.force
     try:
         _, empty = filter_frames(frames, day)
-        replaced = existing_targets(frames, args.format, Path(args.out), day=day)
+        replaced = existing_targets(frames, args.format, out, day=day, force=force)
         written = export_layers(
-            frames, args.format, Path(args.out), day=day, titles=titles, styles=styles
+            frames, args.format, out, day=day, titles=titles, styles=styles, force=force
         )
+    except ReplaceRefused as error:
+        return _fail(f"{error}{' (--force replaces it)' if error.forceable else ''}")
     except ExportError as error:
         return _fail(str(error))
+    except OSError as error:  # the export names its own; this is only a last resort
+        return _fail(f"cannot write {shown_path(out)}: {(error.strerror or str(error)).lower()}")
     for layer_id in empty:
         print(f"foxbat76: note: layer {layer_id} has nothing on {day}; skipped", file=sys.stderr)
     for path in replaced:
-        print(f"foxbat76: note: replaced {path}", file=sys.stderr)
+        print(f"foxbat76: note: replaced {shown_path(path)}", file=sys.stderr)
     for path in written:
-        print(path)
+        print(shown_path(path, limit=len(str(path)) + 8))
     return 0
 
 
@@ -151,6 +178,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(args)
         except CatalogError as error:
             return _fail(str(error))
+        except KeyboardInterrupt:  # Ctrl-C: the export's stage is already removed
+            print("foxbat76: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except BrokenPipeError:  # the reader left (`foxbat76 layers | head -1`): stop quietly
+            # Python would report the pipe again when flushing stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_BROKEN_PIPE
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from shapely import (
     MultiPolygon,
     Point,
     Polygon,
+    make_valid,
     unary_union,
 )
 from shapely.geometry.polygon import orient
@@ -48,11 +49,19 @@ def _clip_area(area: Polygon, clip: str | None) -> Geometry:
         if clip == "water"
         else metric_area.intersection(metric_land)
     )
-    if isinstance(clipped, GeometryCollection):  # areas mixed with edge lines or points
-        clipped = unary_union([part for part in clipped.geoms if isinstance(part, Polygon)])
+    clipped = _areas_only(clipped)
     if clip == "water":
         clipped = _largest(clipped)
-    return geodesy.from_metric(clipped)
+    # Reprojecting back can make a ring touch itself where the coast is finely cut.
+    return _areas_only(make_valid(geodesy.from_metric(clipped)))
+
+
+def _areas_only(geometry: Geometry) -> Geometry:
+    """The polygons of a clipping result, without the lines or points it can leave at edges."""
+    if isinstance(geometry, GeometryCollection):
+        parts = [part for part in geometry.geoms if isinstance(part, Polygon | MultiPolygon)]
+        return unary_union(parts) if parts else Polygon()
+    return geometry
 
 
 def _route_line(item: Item, catalog: Catalog) -> LineString:

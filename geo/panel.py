@@ -139,10 +139,20 @@ def panel_html(
         parts.append("<p><i>No new event on this day.</i></p>")
     parts.extend(_item_html(item, titles[item.layer]) for item in starts)
     if ongoing:
-        parts.append("<h4>Ongoing</h4>")
-        parts.extend(_item_html(item, titles[item.layer]) for item in ongoing)
+        # One line each (the story so far stays short); the full entry opens on demand.
+        parts.append(f"<h4>Ongoing ({len(ongoing)})</h4>")
+        parts.extend(_ongoing_html(item, titles[item.layer]) for item in ongoing)
     parts.append("</div>")
     return "".join(parts)
+
+
+def _ongoing_html(item: PanelItem, title: str) -> str:
+    esc = html.escape
+    return (
+        '<details style="margin:0 0 .3em 0"><summary>'
+        f"{esc(item.name)} <small>· {esc(item.span)} · {esc(title)}</small></summary>"
+        f"{_item_html(item, title)}</details>"
+    )
 
 
 def figures_html(figures: KeyFigures, moment: datetime, count: int) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta, timezone
 
 import pandas as pd
+
+from geo.messages import quoted
 
 JST = timezone(timedelta(hours=9), "JST")
 PERIOD_START = date(1976, 9, 1)
@@ -38,12 +41,19 @@ def active_mask(frame: pd.DataFrame, day: date) -> pd.Series:
     return is_active(frame["start"], frame["end"], day)
 
 
+# Only the calendar form: date.fromisoformat also takes 19760906 and week dates (1976-W37-1).
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_HHMM = re.compile(r"[0-9]{2}:[0-9]{2}")
+
+
 def parse_day(text: str) -> date:
     """Parse YYYY-MM-DD and check it lies in the dashboard's period (1976-09-01..1976-11-30)."""
+    if not isinstance(text, str) or not _DAY.fullmatch(text.strip()):
+        raise ValueError(f"date {quoted(text)} is not a YYYY-MM-DD date")
     try:
         day = date.fromisoformat(text.strip())
-    except (ValueError, AttributeError, TypeError):
-        raise ValueError(f"date {text!r} is not a YYYY-MM-DD date") from None
+    except ValueError:
+        raise ValueError(f"date {text.strip()} is not a day of the calendar") from None
     if not PERIOD_START <= day <= PERIOD_END:
         raise ValueError(f"date {day.isoformat()} is outside {PERIOD_START}..{PERIOD_END}")
     return day
@@ -69,10 +79,12 @@ def replay_times() -> list[time]:
 
 def parse_replay_time(text: str) -> time:
     """HH:MM on the replay grid; ValueError naming the value otherwise."""
+    if not isinstance(text, str) or not _HHMM.fullmatch(text.strip()):
+        raise ValueError(f"time {quoted(text)} is not HH:MM")
     try:
         value = time.fromisoformat(text.strip())
-    except (ValueError, AttributeError, TypeError):
-        raise ValueError(f"time {text!r} is not HH:MM") from None
+    except ValueError:
+        raise ValueError(f"time {text.strip()} is not a time of day") from None
     if value not in replay_times():
         raise ValueError(
             f"time {value:%H:%M} is not a {REPLAY_STEP_MINUTES}-minute step between "

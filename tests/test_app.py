@@ -373,3 +373,54 @@ def test_the_timeline_marks_the_chosen_day_under_the_items():
     assert events["mark"]["height"] > lasting["mark"]["height"]
     day_slider(at).set_value(date(1976, 10, 3)).run()
     assert timeline_day(at) == "1976-10-03T12:00:00"
+
+
+def test_a_time_on_a_day_other_than_6_september_gets_a_notice():
+    at = run_app(date="1976-09-25", time="13:20")
+    (warning,) = at.warning
+    assert "Ignored time" in warning.value and "applies only to 6 Sep 1976" in warning.value
+    assert day_slider(at).value == date(1976, 9, 25)
+    assert "time" not in at.query_params  # the URL shows the view on screen
+
+
+def test_a_missing_catalog_names_the_file_not_where_it_lives(monkeypatch, tmp_path):
+    from geo.catalog import load_catalog
+
+    missing = tmp_path / "server-only-folder" / "catalog.toml"
+
+    def unreadable() -> None:
+        load_catalog(missing)  # the real error for a catalog that is not there
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setattr(app.layers, "build_all", unreadable)
+    try:
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        assert not at.exception
+        (error,) = at.error
+        text = error.value.replace("\\", "")
+        assert "catalog.toml: cannot read the catalog" in text
+        assert "server-only-folder" not in text and str(tmp_path) not in text
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
+def test_the_dashboard_reads_a_researchers_own_catalog(monkeypatch, tmp_path):
+    text = (Path(app.__file__).parent / "geo" / "data" / "catalog.toml").read_text("utf-8")
+    old = 'name = "Landing at Hakodate Airport"'
+    assert old in text
+    mine = tmp_path / "my-catalog.toml"
+    mine.write_text(text.replace(old, 'name = "Touchdown at Hakodate (my reading)"'), "utf-8")
+    monkeypatch.setenv("FOXBAT76_CATALOG", str(mine))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at = run_app()
+        assert not at.exception
+        assert "Touchdown at Hakodate (my reading)" in panel(at)
+    finally:
+        monkeypatch.delenv("FOXBAT76_CATALOG")
+        st.cache_data.clear()
+        st.cache_resource.clear()
+    assert "Landing at Hakodate Airport" in panel(run_app())

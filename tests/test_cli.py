@@ -67,7 +67,7 @@ def test_export_all_layers_without_date(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--date", "1976-02-30"], "--date: date '1976-02-30' is not a YYYY-MM-DD date"),
+        (["--date", "1976-02-30"], "--date: date 1976-02-30 is not a day of the calendar"),
         (["--date", "1976-12-01"], "--date: date 1976-12-01 is outside 1976-09-01..1976-11-30"),
         (["--layers", "hakodate,moon"], "--layers: unknown layer 'moon'"),
         (["--format", "shp"], "--format: unknown format 'shp'"),
@@ -163,6 +163,41 @@ def test_exporting_over_an_earlier_file_says_it_replaced_it(tmp_path: Path, caps
     assert f"foxbat76: note: replaced {target}" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("19760906", "--date: date '19760906' is not a YYYY-MM-DD date"),
+        ("1976-W37-1", "--date: date '1976-W37-1' is not a YYYY-MM-DD date"),
+        ("1976-11-31", "--date: date 1976-11-31 is not a day of the calendar"),
+        ("1976-09-06\n\x1b[2J", r"--date: date '1976-09-06\n\x1b[2J' is not a YYYY-MM-DD date"),
+    ],
+)
+@pytest.mark.parametrize("command", ["where", "export"])
+def test_dates_other_than_yyyy_mm_dd_exit_2(tmp_path: Path, capsys, value, message, command):
+    out = tmp_path / "out"
+    extra = ["--format", "csv", "--out", str(out)] if command == "export" else []
+    assert main([command, "--date", value, *extra]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"foxbat76: error: {message}\n" and captured.out == ""
+    assert not out.exists()
+
+
+def test_a_huge_date_value_is_echoed_short(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    assert main(["export", "--format", "csv", "--date", "x" * 100_000, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < 150 and "…" in err
+    assert not out.exists()
+
+
+def test_a_huge_layers_value_is_one_short_line(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    assert main(["export", "--format", "csv", "--layers", "y" * 100_000, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < 450 and err.startswith("foxbat76: error: --layers")
+    assert not out.exists()
+
+
 def test_check_validates_a_catalog_given_with_its_path(tmp_path: Path, capsys) -> None:
     mine = tmp_path / "my-facts.toml"
     mine.write_text(CATALOG.read_text(encoding="utf-8"), encoding="utf-8")
@@ -208,3 +243,37 @@ def test_every_command_reads_the_chosen_catalog(tmp_path: Path) -> None:
     assert "1976-09-06T13:54:00+09:00" in out.read_text(encoding="utf-8-sig")
     where = run_with_catalog(tmp_path, old, new, "where", "--date", "1976-09-06")
     assert where.returncode == 0 and "Hakodate" in where.stdout
+
+
+def test_catalog_text_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    # A shared catalog whose layer title and jet status carry escape codes and a line break.
+    text = CATALOG.read_text(encoding="utf-8")
+    text = text.replace('title = "Soviet bases"', 'title = "\\u001b[2JSoviet\\nbases"', 1)
+    assert "\\u001b[2JSoviet" in text
+    mine = tmp_path / "shared.toml"
+    mine.write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "geo.cli", "--catalog", str(mine), "layers"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout
+    (row,) = [line for line in result.stdout.splitlines() if line.startswith("soviet_bases ")]
+    assert "\\x1b[2JSoviet\\nbases" in row
+
+
+def test_a_reader_that_goes_away_gets_no_traceback() -> None:
+    # `foxbat76 layers | head -0`: the pipe is closed before the table is printed.
+    child = subprocess.Popen(
+        [sys.executable, "-m", "geo.cli", "layers"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    child.stdout.close()
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 141 and err == ""

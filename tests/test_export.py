@@ -27,6 +27,7 @@ from support import TRICKY
 from geo import export
 from geo.export import ExportError, atomic, bundle, export_bytes, export_filename, export_layers
 from geo.export import geojson as geojson_writer
+from geo.export.common import KML_NS
 from geo.schema import COLUMNS
 from geo.timing import JST, active_mask
 
@@ -393,14 +394,25 @@ def test_geojson_swap_failure_keeps_the_previous_export(
     monkeypatch.setattr(atomic.os, "replace", flaky)
     message = r"^cannot write .*/foxbat76_all_routes: input/output error"
     message += (
-        r"; the previous export is in .*/\.foxbat76-previous-\w+$" if moving_back_fails else "$"
+        r"; the previous export is in .*/\.foxbat76-export-\w+/previous and the next export "
+        r"here puts it back$"
+        if moving_back_fails
+        else "$"
     )
     with pytest.raises(ExportError, match=message):
         export_layers({"routes": frames["routes"]}, "geojson", tmp_path)
-    (kept,) = tmp_path.rglob("routes.geojson")
+    (kept,) = (
+        tmp_path.rglob("routes.geojson")
+        if not moving_back_fails
+        else [p for p in tmp_path.rglob("routes.geojson") if p.parent.name == "previous"]
+    )
     assert kept.read_text() == "previous export"
-    assert listing(tmp_path) == [kept.parent.name, f"{kept.parent.name}/routes.geojson"]
     assert (kept.parent == folder) is not moving_back_fails
+    if moving_back_fails:  # the next run in that folder puts the previous export back first
+        monkeypatch.setattr(atomic.os, "replace", real)
+        assert atomic.clean_stale(tmp_path)
+    assert listing(tmp_path) == [folder.name, f"{folder.name}/routes.geojson"]
+    assert (folder / "routes.geojson").read_text() == "previous export"
 
 
 @pytest.mark.parametrize(
@@ -515,8 +527,8 @@ def test_kml_folders_styles_and_times(frames, tmp_path):
                             "certainty": row.certainty, "alternatives": row.alternatives,
                             "sources": row.sources, "start_jst": row.start.isoformat(),
                             "end_jst": row.end.isoformat()}  # fmt: skip
-            # <description> is the catalog text itself, for GDAL/QGIS.
-            assert mark.findtext(f"{K}description") == row.description
+            # <description> is the catalog text HTML-escaped: inert where shown as HTML.
+            assert html.unescape(mark.findtext(f"{K}description")) == row.description
             # Google Earth's balloon is the placemark's own BalloonStyle: HTML in which catalog
             # text is escaped, never live markup. The inline style repeats the layer's colours.
             inline = mark.find(f"{K}Style")
@@ -544,7 +556,7 @@ def test_kml_balloon_text_cannot_trigger_google_earth_entities(frames, tmp_path)
     routes["description"] = "Fuel $[price] per ton"
     (path,) = export_layers({"routes": routes}, "kml", tmp_path / "x.kml")
     mark = ET.parse(path).getroot().find(f"{K}Document/{K}Folder/{K}Placemark")
-    assert mark.findtext(f"{K}description") == "Fuel $[price] per ton"
+    assert mark.findtext(f"{K}description") == "Fuel &#36;[price] per ton"
     balloon = mark.findtext(f"{K}Style/{K}BalloonStyle/{K}text")
     assert "$[" not in balloon and "Fuel &#36;[price] per ton" in balloon
 
@@ -553,14 +565,20 @@ def test_kml_balloon_text_cannot_trigger_google_earth_entities(frames, tmp_path)
 KML_TEXT = 'Belenko: "I want asylum" <ask> & wait — 函館, Беленко'
 
 
+# GDAL reads <description> as written: HTML-escaped, so that a viewer rendering it as HTML
+# shows the text (quotes stay as they are).
+ESCAPED_KML_TEXT = KML_TEXT.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+ESCAPED_TRICKY = TRICKY.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 @pytest.mark.parametrize(
     ("driver", "text", "expected"),
     [
-        ("LIBKML", KML_TEXT, KML_TEXT),
-        ("KML", KML_TEXT, KML_TEXT),
-        ("LIBKML", TRICKY, TRICKY),
+        ("LIBKML", KML_TEXT, ESCAPED_KML_TEXT),
+        ("KML", KML_TEXT, ESCAPED_KML_TEXT),
+        ("LIBKML", TRICKY, ESCAPED_TRICKY),
         # GDAL's older KML driver reads a line break as a space (it does so for any KML).
-        ("KML", TRICKY, TRICKY.replace("\n", " ")),
+        ("KML", TRICKY, ESCAPED_TRICKY.replace("\n", " ")),
     ],
 )
 def test_kml_description_reads_back_as_written_with_ogrinfo(
@@ -594,7 +612,8 @@ def test_kml_reads_back_with_pyogrio(frames, tmp_path):
         got["start"] = got["begin"].fillna(got["timestamp"])
         got["end"] = got["end"].fillna(got["timestamp"])
         assert_same_items(frame, got)
-        for column in ("description", "sources", "certainty"):
+        assert [html.unescape(t) for t in got["description"]] == list(frame["description"])
+        for column in ("sources", "certainty"):
             assert list(got[column]) == list(frame[column])
         assert list(got["start_jst"]) == [t.isoformat() for t in frame["start"]]
         assert list(got["end_jst"]) == [t.isoformat() for t in frame["end"]]
@@ -971,13 +990,15 @@ def test_geojson_failure_midway_leaves_nothing(frames, tmp_path, monkeypatch):
         real(frame, layer_id, path)
 
     monkeypatch.setattr(geojson_writer, "write_geojson", flaky)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ExportError, match=r"^cannot write .*/new: disk full$"):
         export_layers(frames, "geojson", tmp_path / "new")
     assert listing(tmp_path) == []
     # Into an existing directory: what was there stays, nothing new or hidden appears.
     (tmp_path / "old").mkdir()
     (tmp_path / "old" / "bases.geojson").write_text("previous export")
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(
+        ExportError, match=r"^cannot write .*/old/foxbat76_all_bases-routes-zones: disk full$"
+    ):
         export_layers(frames, "geojson", tmp_path / "old")
     assert listing(tmp_path) == ["old", "old/bases.geojson"]
     assert (tmp_path / "old" / "bases.geojson").read_text() == "previous export"
@@ -985,7 +1006,7 @@ def test_geojson_failure_midway_leaves_nothing(frames, tmp_path, monkeypatch):
 
 def test_gpkg_failure_after_first_table_leaves_old_file(frames, tmp_path, monkeypatch):
     target = tmp_path / "x.gpkg"
-    target.write_bytes(b"previous export")
+    target.write_bytes(b"SQLite format 3\x00previous export")
     real, calls = pyogrio.write_dataframe, []
 
     def flaky(*args, **kwargs):
@@ -999,7 +1020,7 @@ def test_gpkg_failure_after_first_table_leaves_old_file(frames, tmp_path, monkey
         export_layers(frames, "gpkg", target)
     assert calls == ["bases", "routes"]
     assert listing(tmp_path) == ["x.gpkg"]
-    assert target.read_bytes() == b"previous export"
+    assert target.read_bytes() == b"SQLite format 3\x00previous export"
 
 
 def test_zip_failure_in_a_late_part_leaves_nothing(frames, tmp_path, monkeypatch):
@@ -1225,3 +1246,68 @@ def test_export_plan_refuses_what_the_export_refuses(layer_ids, day, message) ->
     items = pd.concat(list(layers.build_all().values()), ignore_index=True)
     with pytest.raises(ExportError, match=message):
         export.export_plan(items, layer_ids, day)
+
+
+FACT_COLUMNS = ("place", "place_ja", "place_ru", "alternatives", "sources")
+
+
+@pytest.fixture(scope="module")
+def story_frames() -> dict[str, gpd.GeoDataFrame]:
+    """Real catalog items in three scripts with alternative claims: Chuguyevka (Чугуевка,
+    チュグエフカ) and the landing at Hakodate (函館空港, three other published times)."""
+    import layers
+
+    built = layers.build_all(["soviet_bases", "defection_flight"])
+    picked = {"soviet_bases": "chuguyevka-air-base", "defection_flight": "landing"}
+    return {
+        layer_id: built[layer_id][built[layer_id]["id"] == item_id].reset_index(drop=True)
+        for layer_id, item_id in picked.items()
+    }
+
+
+def test_the_story_frames_really_carry_three_scripts_and_alternatives(story_frames):
+    base, landing = story_frames["soviet_bases"].iloc[0], story_frames["defection_flight"].iloc[0]
+    assert (base["place_ru"], base["place_ja"]) == ("Чугуевка", "チュグエフカ")
+    assert landing["place_ja"] == "函館空港"
+    assert "13:54" in landing["alternatives"] and "13:57" in landing["alternatives"]
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "kml", "csv"])
+def test_names_in_three_scripts_and_alternatives_survive_every_format(story_frames, tmp_path, fmt):
+    out = tmp_path / ("x" if fmt == "geojson" else f"x.{fmt}")  # GeoJSON: a folder per export
+    (path, *_) = export_layers(story_frames, fmt, out, titles=TITLES)
+    for layer_id, frame in story_frames.items():
+        if fmt == "geojson":
+            got = gpd.read_file(path.parent / f"{layer_id}.geojson")
+        elif fmt == "gpkg" or fmt == "kml":
+            got = pyogrio.read_dataframe(path, layer=layer_id)
+        else:
+            table = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False)
+            got = table[table["layer"] == layer_id].reset_index(drop=True)
+        for column in FACT_COLUMNS:
+            assert list(got[column]) == list(frame[column]), (fmt, column)
+
+
+def test_names_and_alternatives_read_back_with_ogrinfo(story_frames, tmp_path):
+    for fmt in ("gpkg", "kml"):
+        (path,) = export_layers(story_frames, fmt, tmp_path / f"x.{fmt}", titles=TITLES)
+        text = ogrinfo(path)
+        assert "place_ru (String) = Чугуевка" in text
+        assert "place_ja (String) = 函館空港" in text
+        assert "Landed at 13:57" in text
+
+
+def test_the_html_page_and_the_kml_balloon_show_names_and_alternatives(story_frames, tmp_path):
+    leaflet_or_skip()
+    (page_path,) = export_layers(story_frames, "html", tmp_path / "x.html", titles=TITLES)
+    page = page_path.read_text(encoding="utf-8")
+    data = json.loads(page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0])
+    properties = [
+        f["properties"] for layer in data["layers"] for f in layer["features"]["features"]
+    ]
+    assert {p["place_ja"] for p in properties} == {"チュグエフカ", "函館空港"}
+    assert any("Landed at 13:57" in p["alternatives"] for p in properties)
+    (kml_path,) = export_layers(story_frames, "kml", tmp_path / "x.kml", titles=TITLES)
+    balloons = "".join(node.text or "" for node in ET.parse(kml_path).iter(f"{{{KML_NS}}}text"))
+    assert "Hakodate Airport · 函館空港" in balloons
+    assert "Accounts differ:" in balloons and "Landed at 13:57" in balloons

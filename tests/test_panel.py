@@ -118,3 +118,30 @@ def test_panel_items_write_the_span_out_once():
     first = panel.panel_items(frame)[0]
     assert (first.id, first.span) == ("radar", "6 Sep 1976, 13:10 JST")
     assert first.start == datetime(1976, 9, 6, 13, 10, tzinfo=JST)
+
+
+def story_panel(day: date, moment: datetime | None = None) -> str:
+    frames = layers.build_all()
+    items = panel.panel_items(pd.concat(list(frames.values()), ignore_index=True))
+    titles = {layer_id: spec.title for layer_id, spec in layers.LAYERS.items()}
+    today = panel.day_items(items, day, moment, list(frames))
+    return panel.panel_html(today, titles, day, moment)
+
+
+def test_new_events_come_first_in_full_and_ongoing_items_one_line_each():
+    text = story_panel(date(1976, 11, 12))
+    new, ongoing = text.split("<h4>Ongoing", 1)
+    assert "Soviet specialists inspect the crates at Hitachi" in new
+    assert "Soviet mechanics were to check the crates" in new  # the description, in full
+    assert "<summary>Chuguyevka air base <small>" in ongoing  # one line, opened on demand
+    assert "Soviet specialists inspect" not in ongoing
+
+
+def test_the_panel_names_the_place_in_three_scripts_and_lists_differing_accounts():
+    text = story_panel(date(1976, 9, 6), datetime(1976, 9, 6, 14, 0, tzinfo=JST))
+    landing = text.split("<b>Landing at Hakodate Airport</b>", 1)[1].split("</details>", 1)[0]
+    assert "Hakodate Airport · 函館空港" in landing
+    assert "Accounts differ:" in landing and "Landed at 13:57" in landing
+    assert "<summary><small>Sources (" in landing  # sources behind a disclosure
+    chuguyevka = text.split("<summary>Chuguyevka air base", 1)[1].split("</details>", 1)[0]
+    assert "Chuguyevka air base · チュグエフカ · Чугуевка" in chuguyevka

@@ -102,7 +102,12 @@ def test_parse_day_good(text: str, expected: date) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("1976-13-01", r"date '1976-13-01' is not a YYYY-MM-DD date"),
+        ("1976-13-01", r"^date 1976-13-01 is not a day of the calendar$"),
+        ("19760906", r"^date '19760906' is not a YYYY-MM-DD date$"),
+        ("1976-W37-1", r"^date '1976-W37-1' is not a YYYY-MM-DD date$"),
+        ("1976-11-31", r"^date 1976-11-31 is not a day of the calendar$"),
+        ("1976-9-6", r"^date '1976-9-6' is not a YYYY-MM-DD date$"),
+        ("\uff11\uff19\uff17\uff16-09-06", r"^date '.*-09-06' is not a YYYY-MM-DD date$"),
         ("yesterday", r"date 'yesterday' is not a YYYY-MM-DD date"),
         ("1976-08-31", r"date 1976-08-31 is outside 1976-09-01\.\.1976-11-30"),
         ("1976-12-01", r"date 1976-12-01 is outside"),
@@ -155,3 +160,17 @@ def test_parse_replay_time_bad(text: str, message: str) -> None:
 )
 def test_replay_time_at_is_the_first_step_at_or_after(moment: datetime, expected: time) -> None:
     assert timing.replay_time_at(moment) == expected
+
+
+def test_a_huge_date_is_echoed_short() -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_day("1976-09-06" * 10_000)
+    message = str(caught.value)
+    assert len(message) < 100 and message.startswith("date '1976-09-06")
+    assert "…" in message and message.endswith("' is not a YYYY-MM-DD date")
+
+
+@pytest.mark.parametrize("text", ["1320", "13:20:00", "T13:20", "13:20+09:00"])
+def test_parse_replay_time_takes_only_hh_mm(text: str) -> None:
+    with pytest.raises(ValueError, match=r"^time '.*' is not HH:MM$"):
+        timing.parse_replay_time(text)

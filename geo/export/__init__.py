@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import zipfile
 from collections.abc import Mapping
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from geo.export.atomic import publish, publish_dir, staging
+from geo.export.atomic import publish, publish_dir, refusal, staging
 from geo.export.bundle import write_zip
 from geo.export.common import (
     CSV_COLUMNS,
@@ -21,6 +22,7 @@ from geo.export.common import (
     PROPERTIES,
     SUFFIXES,
     ExportError,
+    ReplaceRefused,
     check_format,
     export_filename,
     export_mime,
@@ -31,6 +33,8 @@ from geo.export.kml import write_kml
 from geo.export.page import write_html
 from geo.export.selection import export_plan, filter_frames
 from geo.export.spreadsheet import write_csv
+from geo.export.targets import check_replaceable
+from geo.messages import shown_path
 
 __all__ = [
     "CSV_COLUMNS",
@@ -41,6 +45,7 @@ __all__ = [
     "PROPERTIES",
     "SUFFIXES",
     "ExportError",
+    "ReplaceRefused",
     "existing_targets",
     "export_bytes",
     "export_filename",
@@ -59,6 +64,7 @@ def export_layers(
     day: date | None = None,
     titles: dict[str, str] | None = None,
     styles: dict[str, dict] | None = None,
+    force: bool = False,
 ) -> list[Path]:
     """Write `frames` (layer id -> layer frame) as `fmt` and return the paths written.
 
@@ -68,55 +74,79 @@ def export_layers(
     for exactly one layer. Other formats: `out` is the file to write (a path without a suffix
     gets the format's), or an existing directory to put `export_filename(...)` in.
     With `day`, only items active that JST day; layers left empty are skipped.
-    All-or-nothing: everything is staged beside the target and renamed into place. A file or
-    GeoJSON export folder already at the target is replaced whole (`existing_targets` names it
-    beforehand); a folder holding anything but `.geojson` files is never replaced.
+    All-or-nothing: everything is staged beside the target and renamed into place. A file of
+    this format or a GeoJSON export folder already at the target is replaced whole
+    (`existing_targets` names it beforehand); another format's file only with `force`; a
+    folder holding anything but `.geojson` files, a link, pipe or device never. Any OSError
+    (disk full, read-only, name too long) becomes an ExportError naming the path.
     """
     check_format(fmt)
     kept, empty = filter_frames(frames, day)
-    target = _target(fmt, Path(out), day, list(kept))
-    if fmt == "geojson" and target.suffix.lower() != ".geojson":
-        return _export_geojson_dir(kept, target)
-    with staging(target.parent) as stage:
-        # The staged name carries the format's suffix: GDAL checks it (GPKG conformance).
-        staged = stage / f"export{SUFFIXES[fmt]}"
-        if fmt == "geojson":
-            ((layer_id, frame),) = kept.items()
-            write_geojson(frame, layer_id, staged)
-        elif fmt == "gpkg":
-            write_gpkg(kept, staged, titles)
-        elif fmt == "kml":
-            write_kml(kept, staged, titles, styles, day)
-        elif fmt == "csv":
-            write_csv(kept, staged)
-        elif fmt == "html":
-            write_html(kept, staged, titles, styles, day)
-        else:
-            write_zip(kept, staged, titles, styles, day, empty)
-        return [publish(staged, target)]
+    target = Path(out)
+    try:
+        target = _target(fmt, Path(out), day, list(kept), force)
+        if fmt == "geojson" and target.suffix.lower() != ".geojson":
+            return _export_geojson_dir(kept, target)
+        with staging(target.parent) as stage:
+            # The staged name carries the format's suffix: GDAL checks it (GPKG conformance).
+            staged = stage / f"export{SUFFIXES[fmt]}"
+            if fmt == "geojson":
+                ((layer_id, frame),) = kept.items()
+                write_geojson(frame, layer_id, staged)
+            elif fmt == "gpkg":
+                write_gpkg(kept, staged, titles)
+            elif fmt == "kml":
+                write_kml(kept, staged, titles, styles, day)
+            elif fmt == "csv":
+                write_csv(kept, staged)
+            elif fmt == "html":
+                write_html(kept, staged, titles, styles, day)
+            else:
+                write_zip(kept, staged, titles, styles, day, empty)
+            check_replaceable(target, fmt, force=force)  # again: it may have changed meanwhile
+            return [publish(staged, target)]
+    except OSError as err:
+        raise ExportError(f"cannot write {shown_path(target)}: {refusal(err)}") from None
 
 
 def existing_targets(
-    frames: dict[str, gpd.GeoDataFrame], fmt: str, out: Path, *, day: date | None = None
+    frames: dict[str, gpd.GeoDataFrame],
+    fmt: str,
+    out: Path,
+    *,
+    day: date | None = None,
+    force: bool = False,
 ) -> list[Path]:
     """What `export_layers` with the same arguments would replace: [] or [the file or folder].
 
     For a caller to tell its user before exporting (e.g. "note: replacing x.gpkg"). Raises the
-    ExportError that export_layers would raise for a bad request or `out`.
+    ExportError that export_layers would raise for a bad request or `out` (ReplaceRefused for
+    a target it must not replace).
     """
     check_format(fmt)
     kept, _ = filter_frames(frames, day)
-    target = _target(fmt, Path(out), day, list(kept))
-    return [target] if target.exists() else []
+    try:
+        target = _target(fmt, Path(out), day, list(kept), force)
+        return [target] if os.path.lexists(target) else []
+    except OSError as err:
+        raise ExportError(f"cannot write {shown_path(out)}: {refusal(err)}") from None
 
 
-def _target(fmt: str, out: Path, day: date | None, layer_ids: list[str]) -> Path:
-    """The file, or for GeoJSON of several layers the folder, that an export to `out` makes."""
+def _target(fmt: str, out: Path, day: date | None, layer_ids: list[str], force: bool) -> Path:
+    """The file, or for GeoJSON of several layers the folder, that an export to `out` makes.
+
+    Raises ReplaceRefused if something is there that the export must not replace.
+    """
+    if "\x00" in str(out):
+        raise ExportError(f"output path {shown_path(out)} contains a NUL character")
     name = export_filename(fmt, day, layer_ids)
     if fmt != "geojson":
         if out.is_dir():
-            return out / name
-        return out if out.suffix else out.with_name(out.name + SUFFIXES[fmt])
+            target = out / name
+        else:
+            target = out if out.suffix else out.with_name(out.name + SUFFIXES[fmt])
+        check_replaceable(target, fmt, force=force)
+        return target
     if out.is_dir():
         # A folder of its own, named like the other formats' files: an earlier export of
         # another day or layer set in `out` is neither mixed in nor deleted.
@@ -124,23 +154,22 @@ def _target(fmt: str, out: Path, day: date | None, layer_ids: list[str]) -> Path
     elif out.suffix.lower() == ".geojson":
         if len(layer_ids) != 1:
             raise ExportError(
-                f"GeoJSON of several layers needs a directory, not a .geojson file: {out} "
-                f"({len(layer_ids)} layers: {', '.join(layer_ids)})"
+                f"GeoJSON of several layers needs a directory, not a .geojson file: "
+                f"{shown_path(out)} ({len(layer_ids)} layers: {', '.join(layer_ids)})"
             )
+        check_replaceable(out, fmt, force=force)
         return out
-    elif out.exists():
-        raise ExportError(f"output path is a file, GeoJSON needs a directory: {out}")
     else:
+        check_replaceable(out, fmt, folder=True)  # a file, link or pipe there is refused
         return out
-    if target.exists() and not target.is_dir():
-        raise ExportError(f"output path is a file, GeoJSON needs a directory: {target}")
-    if target.is_dir():
+    if check_replaceable(target, fmt, folder=True):
         other = sorted(
             p.name for p in target.iterdir() if not (p.is_file() and p.suffix == ".geojson")
         )
         if other:
-            raise ExportError(
-                f"not replacing {target}: it holds more than GeoJSON files ({', '.join(other)})"
+            raise ReplaceRefused(
+                f"not replacing {shown_path(target)}: it holds more than GeoJSON files "
+                f"({', '.join(other)})"
             )
     return target
 
@@ -148,7 +177,8 @@ def _target(fmt: str, out: Path, day: date | None, layer_ids: list[str]) -> Path
 def _export_geojson_dir(frames: Mapping[str, gpd.GeoDataFrame], target: Path) -> list[Path]:
     with staging(target.parent) as stage:
         written = write_geojson_dir(frames, stage / "geojson")
-        publish_dir(stage / "geojson", target)
+        check_replaceable(target, "geojson", folder=True)
+        publish_dir(stage / "geojson", target, stage)
         return [target / p.name for p in written]
 
 

@@ -84,6 +84,14 @@ class ExportError(ValueError):
     """An export cannot be made; the one-line message names the problem."""
 
 
+class ReplaceRefused(ExportError):
+    """The export would replace something it must not; `forceable` if force=True allows it."""
+
+    def __init__(self, message: str, *, forceable: bool = False) -> None:
+        super().__init__(message)
+        self.forceable = forceable
+
+
 def export_filename(fmt: str, day: date | None, layer_ids: list[str] | tuple[str, ...]) -> str:
     """File name such as foxbat76_1976-09-25_hakodate.gpkg or foxbat76_all_8-layers.zip.
 

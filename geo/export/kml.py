@@ -62,6 +62,15 @@ def _kml_geometry(parent: ET.Element, geom: BaseGeometry) -> None:
             _kml_geometry(multi, part)
 
 
+def inert_description(value: str) -> str:
+    """<description> text that stays text where a viewer renders it as HTML (KML allows that).
+
+    &, < and > become entities (quotes need none outside attributes) and `$[` cannot form one
+    of Google Earth's entity references; readers such as GDAL get this escaped form.
+    """
+    return html.escape(value, quote=False).replace("$[", "&#36;[")
+
+
 def _balloon(row: pd.Series, title: str) -> str:
     """Balloon HTML; every value escaped (ElementTree then XML-escapes the whole string)."""
 
@@ -107,8 +116,9 @@ def write_kml(
 ) -> None:
     """KML for Google Earth and for GDAL/QGIS alike.
 
-    <description> is the catalog's plain text, so GDAL (LIBKML and KML drivers) reads it back
-    exactly; Google Earth shows a formatted balloon instead, from each placemark's own
+    <description> is the catalog's text HTML-escaped, since viewers may render it as HTML
+    (GDAL's LIBKML and KML drivers read that escaped form back; the other fields are plain
+    ExtendedData); Google Earth shows a formatted balloon instead, from each placemark's own
     <BalloonStyle> holding escaped HTML (entity replacement with $[description] would let
     catalog text act as markup). That inline <Style> repeats the layer's shared style: GDAL
     takes a placemark's inline style in place of its styleUrl, so QGIS keeps the colours.
@@ -134,7 +144,7 @@ def write_kml(
             attrs = {"id": item_id} if _NCNAME.match(item_id) else {}
             mark = ET.SubElement(folder, "Placemark", attrs)
             ET.SubElement(mark, "name").text = text(row["name"])
-            ET.SubElement(mark, "description").text = text(row["description"])
+            ET.SubElement(mark, "description").text = inert_description(text(row["description"]))
             begin, end = iso(row["start"]), iso(row["end"])
             if begin == end:
                 ET.SubElement(ET.SubElement(mark, "TimeStamp"), "when").text = begin

@@ -1,0 +1,65 @@
+"""Tests for geo.features: catalog items drawn as geometry, and the areas clipping makes."""
+
+from __future__ import annotations
+
+import pytest
+from shapely import MultiPolygon, Polygon
+
+from geo.catalog import CatalogError, parse_catalog
+from geo.features import item_geometry
+
+CATALOG = """
+[sources.atlas]
+publisher = "An atlas"
+title = "Japan"
+published = "1976"
+
+[layers.zones]
+title = "Zones"
+
+[layers.zones.style]
+color = "#01665e"
+fill_color = "#5ab4ac"
+weight = 2
+fill_opacity = 0.3
+radius = 6
+marker = "circle"
+
+[[items]]
+id = "area"
+layer = "zones"
+name = "An area"
+start = 1976-09-08T00:00:00+09:00
+end = 1976-09-25T23:59:59+09:00
+geometry = { polygon = [CORNERS], clip = "CLIP" }
+description = "Drawn for a test."
+sources = ["atlas"]
+certainty = "illustrative"
+"""
+# Open sea east of Honshu, no land within 100 km.
+SEA = "{ lat = 38.0, lon = 145.0 }, { lat = 38.0, lon = 145.5 }, { lat = 38.5, lon = 145.25 }"
+# Across the Tsugaru Strait: land on both sides, water between.
+STRAIT = (
+    "{ lat = 41.2, lon = 140.3 }, { lat = 41.2, lon = 141.0 }, "
+    "{ lat = 41.9, lon = 141.0 }, { lat = 41.9, lon = 140.3 }"
+)
+
+
+def drawn(corners: str, clip: str):
+    catalog = parse_catalog(CATALOG.replace("CORNERS", corners).replace("CLIP", clip))
+    return item_geometry(catalog.item("area"), catalog)
+
+
+@pytest.mark.parametrize(("corners", "clip"), [(STRAIT, "water"), (STRAIT, "land"), (SEA, "water")])
+def test_a_clipped_area_is_always_an_area(corners: str, clip: str) -> None:
+    area = drawn(corners, clip)
+    assert isinstance(area, Polygon | MultiPolygon) and area.is_valid and not area.is_empty
+
+
+def test_an_area_clipped_to_land_over_open_sea_is_refused_with_the_item_named() -> None:
+    message = (
+        r"^catalog.toml: item 'area': geometry: clip = 'land' leaves nothing, not an area: "
+        r"move the polygon$"
+    )
+    with pytest.raises(CatalogError, match=message):
+        drawn(SEA, "land")

@@ -1,0 +1,79 @@
+"""The view from a shared URL: good values kept, each bad one ignored with a short notice."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from geo.urlview import UrlView, parse_view
+
+KNOWN = ("hakodate", "c5a_route")
+
+
+def layer_ids(text: str) -> list[str]:
+    """A stand-in for the layer registry's parser, with the same contract."""
+    wanted = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [layer_id for layer_id in wanted if layer_id not in KNOWN]
+    if not wanted or unknown:
+        raise ValueError(f"unknown layer {(unknown or [text])[0]!r}")
+    return wanted
+
+
+def test_no_parameters_give_the_default_view() -> None:
+    assert parse_view({}, layer_ids) == UrlView(date(1976, 9, 6), time(15, 0), None, [])
+
+
+def test_good_parameters_are_kept() -> None:
+    view = parse_view({"date": "1976-09-06", "layers": "hakodate", "time": "13:20"}, layer_ids)
+    assert (view.day, view.at, view.layers, view.notices) == (
+        date(1976, 9, 6),
+        time(13, 20),
+        ["hakodate"],
+        [],
+    )
+
+
+def test_an_empty_layers_value_switches_every_layer_off() -> None:
+    assert parse_view({"layers": " "}, layer_ids).layers == []
+
+
+@pytest.mark.parametrize(
+    ("params", "notice"),
+    [
+        ({"date": "19760906"}, "Ignored date '19760906': date '19760906' is not a YYYY-MM-DD"),
+        ({"date": "1976-W37-1"}, "Ignored date '1976-W37-1': date '1976-W37-1' is not a"),
+        ({"date": "1976-11-31"}, "Ignored date '1976-11-31': date 1976-11-31 is not a day"),
+        ({"date": "1977-01-01"}, "is outside 1976-09-01..1976-11-30"),
+        ({"date": "1976-09-06\n<b>x"}, "Ignored date '1976-09-06\\n<b>x'"),
+        ({"layers": "moon"}, "Ignored layers 'moon': unknown layer 'moon'."),
+        ({"time": "1320"}, "Ignored time '1320': time '1320' is not HH:MM."),
+        ({"time": "25:00"}, "Ignored time '25:00': time 25:00 is not a time of day."),
+        ({"time": "13:07"}, "time 13:07 is not a 5-minute step"),
+        (
+            {"date": "1976-09-25", "time": "13:20"},
+            "Ignored time '13:20': a time of day applies only to 6 Sep 1976 (the flight), "
+            "not to 1976-09-25.",
+        ),
+    ],
+)
+def test_a_bad_value_gives_one_notice_and_the_default(params: dict, notice: str) -> None:
+    view = parse_view(params, layer_ids)
+    (only,) = view.notices
+    assert notice in only and "\n" not in only
+    assert view.at == time(15, 0)
+    assert view.day == (
+        date(1976, 9, 25) if params.get("date") == "1976-09-25" else date(1976, 9, 6)
+    )
+    assert view.layers is None
+
+
+def test_a_bad_day_with_a_time_keeps_the_time_for_the_default_day() -> None:
+    view = parse_view({"date": "1976-13-01", "time": "13:20"}, layer_ids)
+    assert (view.day, view.at, len(view.notices)) == (date(1976, 9, 6), time(13, 20), 1)
+
+
+@pytest.mark.parametrize("name", ["date", "layers", "time"])
+def test_a_huge_value_gives_a_short_notice(name: str) -> None:
+    (notice,) = parse_view({name: "x" * 100_000}, layer_ids).notices
+    assert len(notice) < 300
