@@ -1,4 +1,4 @@
-"""Shared test helpers: hostile strings, JST times, small layer frames, a real `streamlit run`
+"""Shared test helpers: hostile strings, JST times, a real `streamlit run`
 server and Debian's headless Chromium (the fixtures are registered in conftest.py)."""
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ import layers
 from geo import dashboard
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-HOSTILE = "<img src=x onerror=alert(1)> ![x](http://example.com/x.png)"
 
 
 def run_app(**params: str) -> AppTest:

@@ -1300,13 +1300,17 @@ def test_names_and_alternatives_read_back_with_ogrinfo(story_frames, tmp_path):
 def test_the_html_page_and_the_kml_balloon_show_names_and_alternatives(story_frames, tmp_path):
     leaflet_or_skip()
     (page_path,) = export_layers(story_frames, "html", tmp_path / "x.html", titles=TITLES)
-    page = page_path.read_text(encoding="utf-8")
-    data = json.loads(page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0])
-    properties = [
-        f["properties"] for layer in data["layers"] for f in layer["features"]["features"]
-    ]
-    assert {p["place_ja"] for p in properties} == {"チュグエフカ", "函館空港"}
-    assert any("Landed at 13:57" in p["alternatives"] for p in properties)
+    popups = {
+        item["id"]: item["popup"]
+        for item in page_config(page_path.read_text(encoding="utf-8"))["store"]["items"]
+    }
+    assert "Chuguyevka" in popups["chuguyevka-air-base"]
+    assert (
+        "チュグエフカ" in popups["chuguyevka-air-base"]
+        and "Чугуевка" in popups["chuguyevka-air-base"]
+    )
+    assert "函館空港" in popups["landing"]
+    assert "Accounts differ:" in popups["landing"] and "Landed at 13:57" in popups["landing"]
     (kml_path,) = export_layers(story_frames, "kml", tmp_path / "x.kml", titles=TITLES)
     balloons = "".join(node.text or "" for node in ET.parse(kml_path).iter(f"{{{KML_NS}}}text"))
     assert "Hakodate Airport · 函館空港" in balloons
