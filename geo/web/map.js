@@ -396,7 +396,8 @@
                 stepTime(1);
             } else if (event.key === "ArrowDown") {
                 stepTime(-1);
-            } else if (event.key === " " && (!target || target.tagName !== "BUTTON")) {
+            } else if (event.key === " " && !/^(BUTTON|INPUT|SELECT|TEXTAREA)$/.test(
+                target && target.tagName)) {  // Space on a control is the control's own
                 play();
             } else { return; }
             event.preventDefault();
