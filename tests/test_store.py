@@ -242,3 +242,15 @@ def test_the_mig_has_a_marker_for_every_day_and_replay_step(story):
 def test_display_coords_refuse_an_empty_geometry():
     with pytest.raises(ValueError, match="geometry must be a non-empty shapely geometry"):
         store.display_coords(Point())
+
+
+def test_the_store_panel_and_exports_work_without_folium_or_streamlit():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, geo.store, geo.present, geo.panel, geo.export\n"
+        "print(sorted(m for m in ('folium', 'streamlit', 'branca') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
