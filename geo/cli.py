@@ -132,6 +132,7 @@ def _export(args: argparse.Namespace) -> int:
         day = parse_day(args.date) if args.date is not None else None
     except ValueError as error:
         return _fail(f"--date: {error}")
+    layers.LAYERS  # noqa: B018 - load the catalog first: its errors are not the --layers option's
     try:
         layer_ids = layers.parse_layer_ids(args.layers)
     except ValueError as error:

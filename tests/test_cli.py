@@ -123,7 +123,15 @@ def run_with_catalog(tmp_path: Path, old: str, new: str, *argv: str) -> subproce
     )
 
 
-@pytest.mark.parametrize("command", [["check"], ["layers"], ["where", "--date", "1976-10-01"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check"],
+        ["layers"],
+        ["where", "--date", "1976-10-01"],
+        ["export", "--format", "csv", "--out", "x.csv"],  # not an error of the --layers option
+    ],
+)
 def test_a_bad_catalog_gives_one_line_not_a_traceback(tmp_path: Path, command: list[str]) -> None:
     result = run_with_catalog(
         tmp_path,
