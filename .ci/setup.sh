@@ -35,5 +35,5 @@ fi
 
 if [ "$with_test" = 1 ]; then
   # The map client's linter, pinned with every dependency's integrity in the lockfile.
-  npm ci --prefix tools/eslint --no-audit --no-fund --loglevel=error >/dev/null
+  npm ci --prefix .ci/eslint --no-audit --no-fund --loglevel=error >/dev/null
 fi

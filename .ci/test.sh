@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 bash .ci/setup.sh --test
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-tools/eslint/node_modules/.bin/eslint --config tools/eslint/eslint.config.mjs geo/web/
+.ci/eslint/node_modules/.bin/eslint --config .ci/eslint/eslint.config.mjs geo/web/
 .venv/bin/python -m pytest "$@"
