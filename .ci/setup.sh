@@ -34,3 +34,8 @@ fi
 
 # Leaflet and the other web assets come from the npm registry at install time (git-ignored).
 .venv/bin/python -m geo.assets
+
+if [ "$with_test" = 1 ]; then
+  # The map client's linter, pinned with every dependency's integrity in the lockfile.
+  npm ci --prefix .ci/eslint --no-audit --no-fund --loglevel=error >/dev/null
+fi

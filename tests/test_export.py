@@ -22,6 +22,7 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon
+from support import TRICKY
 
 from geo import export
 from geo.export import ExportError, atomic, bundle, export_bytes, export_filename, export_layers
@@ -33,11 +34,6 @@ from geo.timing import JST, active_mask
 IN_CI = bool(os.environ.get("CI"))
 K = "{http://www.opengis.net/kml/2.2}"
 TOLERANCE = 1e-7  # degrees, ~1 cm
-TRICKY = 'Landed & overran: "<b>not bold</b>" </script><script>alert(1)</script>\nsecond line'
-
-
-def jst(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text).tz_localize(JST)
 
 
 def layer(layer_id: str, rows: list[dict]) -> gpd.GeoDataFrame:
@@ -600,7 +596,7 @@ def test_kml_folders_styles_and_times(frames, tmp_path):
     balloon = folders[0].find(f"{K}Placemark").findtext(f"{K}Style/{K}BalloonStyle/{K}text")
     assert "&lt;b&gt;not bold&lt;/b&gt;" in balloon
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;<br>second line" in balloon
-    assert "<b>When:</b> 6 Sep 1976 13:50 to 25 Sep 1976 06:00 JST" in balloon
+    assert "<b>When:</b> 6 Sep 1976 13:50 \u2013 25 Sep 1976 06:00 JST" in balloon
 
 
 def test_kml_balloon_text_cannot_trigger_google_earth_entities(frames, tmp_path):
@@ -736,6 +732,11 @@ def leaflet_or_skip() -> None:
         pytest.skip(message)
 
 
+def page_config(page: str) -> dict:
+    """The JSON the exported page's client starts from (store, basemap, first view)."""
+    return json.loads(page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0])
+
+
 def test_html_is_one_file_with_everything_inlined(frames, tmp_path):
     leaflet_or_skip()
     (path,) = export_layers(frames, "html", tmp_path / "x.html", titles=TITLES, styles=STYLES)
@@ -746,16 +747,19 @@ def test_html_is_one_file_with_everything_inlined(frames, tmp_path):
     assert not re.search(r"url\((?!data:|#default)", page)
     assert not re.search(r"sourceMappingURL", page)
     assert "L.version" in page or "Leaflet" in page
-    # Catalog text cannot close the data block.
+    # Catalog text cannot close the data block, and reaches the popup escaped.
     data = page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0]
     assert "<" not in data
-    assert json.loads(data)["layers"][0]["features"]["features"][0]["properties"][
-        "description"
-    ] == TRICKY  # fmt: skip
-    # The basemap (GSHHG land) is in the file.
-    assert len(json.loads(data)["land"]["features"]) > 10
-    # No web address at all, so no tile server or link: only SVG's namespace name.
-    assert page_urls(page) == {SVG_NS}
+    popups = {item["id"]: item["popup"] for item in page_config(page)["store"]["items"]}
+    assert html.escape(TRICKY) in popups["hakodate-airport"]
+    # The basemap (GSHHG land, one multi-part feature) is in the file.
+    land = page_config(page)["basemap"]["data"]["features"][0]
+    assert land["properties"]["kind"] == "land" and len(land["geometry"]["coordinates"]) > 10
+    # No web address, so no tile server or link: only SVG's namespace name, and as plain text
+    # the addresses the MiG-25's cited sources give (its marker comes from the catalog).
+    cited = page_urls(json.dumps(page_config(page)["store"]["mig"], ensure_ascii=False))
+    assert page_urls(page) - cited == {SVG_NS}
+    assert "<a " not in json.dumps(page_config(page)["store"])
     assert "leafletjs.com" in page  # Leaflet's credit stays, as text
 
 
@@ -766,16 +770,8 @@ def page_urls(page: str) -> set[str]:
     return set(re.findall(r"https?://[^\s\"'<>)\\]+", page))
 
 
-@pytest.mark.browser
-def test_html_time_slider_works_offline_in_chromium(frames, tmp_path, chromium):
-    leaflet_or_skip()
-    (path,) = export_layers(frames, "html", tmp_path / "x.html", titles=TITLES, styles=STYLES)
-    everything = pd.concat(frames.values(), ignore_index=True)
-
-    def active_ids(day: date) -> list[str]:
-        return list(everything.loc[active_mask(everything, day), "id"])
-
-    outside, problems = [], []
+def open_page(chromium, path: Path, outside: list[str], problems: list[str]):
+    """The exported page in Chromium, any network request refused and remembered."""
 
     def network(route) -> None:
         if route.request.url.startswith(("file:", "data:")):
@@ -785,70 +781,92 @@ def test_html_time_slider_works_offline_in_chromium(frames, tmp_path, chromium):
             route.abort()
 
     page = chromium.new_page(viewport={"width": 1100, "height": 800})
+    page.route("**/*", network)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(path.as_uri())
+    page.wait_for_function("window.foxbat76 !== undefined")
+    return page
+
+
+@pytest.mark.browser
+def test_html_map_scrubs_offline_in_chromium_with_its_own_controls(frames, tmp_path, chromium):
+    leaflet_or_skip()
+    (path,) = export_layers(frames, "html", tmp_path / "x.html", titles=TITLES, styles=STYLES)
+    everything = pd.concat(frames.values(), ignore_index=True)
+
+    def expected(day: date, layer_ids=("bases", "routes", "zones")) -> list[str]:
+        shown = everything[everything["layer"].isin(layer_ids)]
+        ended = shown["end"] < pd.Timestamp(day.isoformat()).tz_localize(JST)
+        return sorted(shown.loc[active_mask(shown, day) | ended, "id"])
+
+    def visible() -> list[str]:
+        return sorted(page.evaluate("foxbat76.view.visible().map(v => v.id)"))
+
+    outside, problems = [], []
+    page = open_page(chromium, path, outside, problems)
     try:
-        page.route("**/*", network)
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.goto(path.as_uri())
-        page.wait_for_function("window.foxbat76 !== undefined")
-        # The whole period first: every feature is on the map.
-        assert (
-            page.inner_text("#foxbat76-count") == f"{len(everything)} of {len(everything)} features"
-        )
-        # SVG paths: the line, 2 polygons and the 2 circle markers of the MultiPoint.
-        assert page.locator("path.leaflet-interactive").count() == 5
-        # The attribution credits Leaflet and the basemap as text; nothing on the page links out.
+        # It opens on 6 Sep at 15:00, the end of the replay, like the dashboard.
+        assert page.inner_text("#fx-date") == "Mon 6 Sep 1976"
+        assert page.inner_text("#fx-time-label") == "15:00 JST"
+        assert visible() == expected(date(1976, 9, 6))
+        assert page.locator(".fx-mig").count() == 1  # the MiG-25, on the ground at Hakodate
         attribution = page.inner_text(".leaflet-control-attribution")
         assert "Leaflet" in attribution and "GSHHG" in attribution
         assert page.locator("a[href^='http']").count() == 0
 
-        # Slide to 6 Sep (index 5): the day's items only.
-        page.fill("#foxbat76-slider", "5")
-        assert page.inner_text("#foxbat76-date") == "Mon 6 Sep 1976"
-        assert page.evaluate("window.foxbat76.visibleIds()") == active_ids(date(1976, 9, 6))
-        assert page.locator(".fx-marker").count() == 2  # the two square airbase markers
+        # Rewind the replay: at 13:20 the radar contact is there, Hakodate Airport not yet.
+        page.fill("#fx-time", str(16))
+        assert page.inner_text("#fx-time-label") == "13:20 JST"
+        assert "radar-contact" in visible() and "hakodate-airport" not in visible()
 
-        # Then 25 Sep: the airlift line appears, the radar contact is gone.
-        page.fill("#foxbat76-slider", "24")
-        on_25th = page.evaluate("window.foxbat76.visibleIds()")
-        assert on_25th == active_ids(date(1976, 9, 25))
-        assert "c5a-airlift" in on_25th and "radar-contact" not in on_25th
-        assert page.locator(".fx-marker").count() == 1
+        # The keyboard: ArrowRight is 7 Sep; the 6 Sep items are now a faded trail.
+        page.locator("#map").click(position={"x": 5, "y": 300})
+        page.keyboard.press("ArrowRight")
+        assert page.inner_text("#fx-date") == "Tue 7 Sep 1976"
+        assert visible() == expected(date(1976, 9, 7))
+        assert page.locator(".fx-id-radar-contact.fx-trail").count() == 1
+        assert not page.is_visible("#fx-time")  # the time of day is for 6 Sep only
 
-        # The next-day button: 26 Sep has nothing.
-        page.click("#foxbat76-next")
-        assert page.inner_text("#foxbat76-date") == "Sun 26 Sep 1976"
-        assert page.evaluate("window.foxbat76.visibleIds()") == active_ids(date(1976, 9, 26))
-        assert page.locator("path.leaflet-interactive").count() == 0
+        # The slider to 25 Sep: the airlift is the day's, the patrol too.
+        page.fill("#fx-day", "24")
+        assert page.inner_text("#fx-date") == "Sat 25 Sep 1976"
+        assert page.locator("path.fx-id-c5a-airlift.fx-active").count() == 1
+        page.click("#fx-next")
+        assert page.locator("path.fx-id-c5a-airlift.fx-trail").count() == 1
 
-        # A layer switched off in the legend.
-        page.fill("#foxbat76-slider", "9")
-        assert page.evaluate("window.foxbat76.visibleIds()") == [
-            "hakodate-airport", "tsugaru-patrol", "ships"
-        ]  # fmt: skip
+        # A layer switched off.
         page.uncheck('input[data-layer="zones"]')
-        assert page.evaluate("window.foxbat76.visibleIds()") == ["hakodate-airport"]
+        assert visible() == expected(date(1976, 9, 26), ("bases", "routes"))
+        assert page.inner_text("#fx-count") == f"{len(visible())} features on the map"
+
+        # Play steps a day at a time; Space stops it.
+        page.click("#fx-play")
+        page.wait_for_function("document.querySelector('#fx-date').textContent.includes('27')")
+        page.keyboard.press("Space")
+        assert page.inner_text("#fx-play") == "\u25b6 Play"
 
         # Popups show catalog text as text, not markup.
-        page.check("#foxbat76-all")
-        page.locator(".fx-marker").first.click()
+        page.fill("#fx-day", "10")
+        # (The MiG-25's marker sits on top of the airport: click the airport's own icon.)
+        page.locator(".fx-id-hakodate-airport").first.dispatch_event("click")
         popup = page.locator(".leaflet-popup-content")
         assert "<b>not bold</b>" in popup.inner_text()
-        assert page.locator(".leaflet-popup-content b").count() == 0
+        assert page.locator(".leaflet-popup-content b").count() == 1  # our name, nothing else
     finally:
         page.close()
     assert outside == [], f"the page tried the network: {outside}"
     assert problems == []
 
 
-def test_html_starts_on_the_chosen_day(frames, tmp_path):
+def test_html_of_one_day_offers_only_that_day(frames, tmp_path):
     leaflet_or_skip()
     (path,) = export_layers(frames, "html", tmp_path / "x.html", day=date(1976, 9, 25))
-    page = path.read_text(encoding="utf-8")
-    data = json.loads(page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0])
-    assert data["days"][data["startIndex"]] == "1976-09-25"
-    assert data["showAll"] is False
-    ids = [f["properties"]["id"] for lay in data["layers"] for f in lay["features"]["features"]]
+    config = page_config(path.read_text(encoding="utf-8"))
+    assert [day["iso"] for day in config["store"]["days"]] == ["1976-09-25"]
+    assert config["start"]["day"] == "1976-09-25" and config["store"]["replay"] is None
+    ids = [item["id"] for item in config["store"]["items"]]
     assert ids == ["hakodate-airport", "c5a-airlift", "tsugaru-patrol", "ships"]
+    assert {item["days"] for item in config["store"]["items"]} == {"a"}
 
 
 # ---------------------------------------------------------------- ZIP and bytes
@@ -1166,11 +1184,10 @@ def read_ids(
             k: list(table.loc[table["layer"] == k, "id"]) for k in dict.fromkeys(table["layer"])
         }
     if fmt == "html":
-        page = path.read_text(encoding="utf-8")
-        data = json.loads(page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0])
+        store = page_config(path.read_text(encoding="utf-8"))["store"]
         return {
-            lay["id"]: [f["properties"]["id"] for f in lay["features"]["features"]]
-            for lay in data["layers"]
+            lay["id"]: [item["id"] for item in store["items"] if item["layer"] == lay["id"]]
+            for lay in store["layers"]
         }
     raise AssertionError(fmt)
 
@@ -1342,13 +1359,17 @@ def test_names_and_alternatives_read_back_with_ogrinfo(story_frames, tmp_path):
 def test_the_html_page_and_the_kml_balloon_show_names_and_alternatives(story_frames, tmp_path):
     leaflet_or_skip()
     (page_path,) = export_layers(story_frames, "html", tmp_path / "x.html", titles=TITLES)
-    page = page_path.read_text(encoding="utf-8")
-    data = json.loads(page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0])
-    properties = [
-        f["properties"] for layer in data["layers"] for f in layer["features"]["features"]
-    ]
-    assert {p["place_ja"] for p in properties} == {"チュグエフカ", "函館空港"}
-    assert any("Landed at 13:57" in p["alternatives"] for p in properties)
+    popups = {
+        item["id"]: item["popup"]
+        for item in page_config(page_path.read_text(encoding="utf-8"))["store"]["items"]
+    }
+    assert "Chuguyevka" in popups["chuguyevka-air-base"]
+    assert (
+        "チュグエフカ" in popups["chuguyevka-air-base"]
+        and "Чугуевка" in popups["chuguyevka-air-base"]
+    )
+    assert "函館空港" in popups["landing"]
+    assert "Accounts differ:" in popups["landing"] and "Landed at 13:57" in popups["landing"]
     (kml_path,) = export_layers(story_frames, "kml", tmp_path / "x.kml", titles=TITLES)
     balloons = "".join(node.text or "" for node in ET.parse(kml_path).iter(f"{{{KML_NS}}}text"))
     assert "Hakodate Airport · 函館空港" in balloons

@@ -142,3 +142,19 @@ def test_the_font_comes_from_a_package_and_draws_japanese_and_russian():
     assert "site-packages" in str(path) and path.suffix == ".ttf"
     characters = TTFont(path).getBestCmap()
     assert all(ord(c) in characters for c in "函館空港Чугуевка")
+
+
+@pytest.mark.parametrize(
+    ("day", "at"),
+    [(date(1976, 9, 6), time(13, 20)), (date(1976, 9, 6), None), (date(1976, 9, 25), None)],
+)
+def test_a_picture_shows_the_states_the_dashboard_map_shows(day, at):
+    import layers
+    from geo.store import visible
+
+    frames = layers.build_all()
+    titles, styles = layers.presentation(list(frames))
+    scene = Scene(frames, titles, styles, size=SIZE)
+    drawn = {item_id: state for item_id, (state, _) in scene.states(Still(day, at)).items()}
+    assert drawn == visible(scene.store, day, at, list(frames))
+    assert "active" in drawn.values()

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from geo.export.common import ExportError, layer_title, text
 from geo.export.picture import ATTRIBUTION, TITLE, text_style
-from geo.mapview import format_span
+from geo.present import format_span
 from geo.timing import JST
 
 PAGE_INCHES = (8.27, 11.69)  # A4 portrait

@@ -24,9 +24,11 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 
-from geo import basemap, mapview
-from geo.export.common import ExportError, full_style, layer_title
+from geo import basemap, present
+from geo.export.common import ExportError, layer_title
 from geo.export.still import DEFAULT_SIZE, MigMark, Place, Still, check_size
+from geo.store import STATE_CODES, build_store
+from geo.timing import ACTIVE, FUTURE
 
 TITLE = "Viktor Belenko's MiG-25 defection, September to November 1976"
 ATTRIBUTION = (
@@ -146,8 +148,22 @@ class Scene:
         self.px = 72.0 / _DPI * self.scale  # one Leaflet pixel in points
         self.layer_ids = list(frames)
         self.titles = {k: layer_title(k, titles) for k in self.layer_ids}
-        self.styles = {k: full_style(k, i, styles) for i, k in enumerate(self.layer_ids)}
-        self.items = {k: mapview.prepare(frame) for k, frame in frames.items()}
+        self.styles = {
+            k: present.layer_style((styles or {}).get(k), i) for i, k in enumerate(self.layer_ids)
+        }
+        # The dashboard's own item store: each item's shape, options per state and state on
+        # every day and replay step, so a picture shows exactly what the map shows.
+        self.store = build_store(frames, self.titles, self.styles, with_mig=False)
+        self.day_index = {entry["iso"]: n for n, entry in enumerate(self.store["days"])}
+        self.names = {
+            str(item_id): str(name)
+            for frame in frames.values()
+            for item_id, name in zip(frame["id"], frame["name"], strict=True)
+        }
+        self.kinds: dict[str, set[str]] = {k: set() for k in self.layer_ids}
+        for item in self.store["items"]:
+            kind = "point" if item["kind"] in present.MARKERS else item["kind"]
+            self.kinds[item["layer"]].add(kind)
         with matplotlib.rc_context(text_style()):
             self._build(places)
 
@@ -235,12 +251,11 @@ class Scene:
         y = top - 16 * s / h
         for layer_id in self.layer_ids:
             style = self.styles[layer_id]
-            kinds = {item.kind for item in self.items[layer_id]}
-            self._swatch(x, y, style, kinds, 1.0)
+            self._swatch(x, y, style, self.kinds[layer_id], 1.0)
             fig_text(x + 66 * s / w, y, self.titles[layer_id], fontsize=10 * s, va="center")
             y -= row
         grey = dict(self.styles[self.layer_ids[0]], color="#555555", fill_color="#999999")
-        self._swatch(x, y, grey, {"point", "line"}, mapview.TRAIL_OPACITY)
+        self._swatch(x, y, grey, {"point", "line"}, present.TRAIL_OPACITY)
         fig_text(x + 66 * s / w, y, "Faded: earlier days", fontsize=10 * s, va="center")
         y -= row
         for artist in self._mig_artists(x + 8 * s / w, y, transform="figure"):
@@ -329,20 +344,45 @@ class Scene:
 
     # --- a day ----------------------------------------------------------------------------
 
+    def states(self, still: Still) -> dict[str, tuple[str, dict | None]]:
+        """Item id -> (state, the partly flown route's coordinates or None) for a still, read
+        from the store as the map's client reads it (geo.store.visible)."""
+        index = self.day_index[still.day.isoformat()]
+        replay = self.store["replay"]
+        step = None
+        if still.at is not None and replay and replay["day"] == index:
+            step = replay["times"].index(f"{still.at:%H:%M}")
+        codes = {code: state for state, code in STATE_CODES.items()}
+        shown = {}
+        for item in self.store["items"]:
+            code, partial = item["days"][index], None
+            if step is not None and "replay" in item:
+                code = item["replay"]["states"][step]
+                partial = item["replay"]["partial"].get(str(step))
+            state = codes[code]
+            if state != FUTURE:
+                shown[item["id"]] = (state, partial if state == ACTIVE else None)
+        return shown
+
     def day_artists(self, still: Still, mig: MigMark | None) -> tuple[list[Any], list[str]]:
         """The day's artists (trail first, then the day's items, then the MiG) and the names
-        of the day's items, from mapview's own features: the dashboard's state rule."""
+        of the day's items."""
         trail: list[Any] = []
         active: list[Any] = []
         names: list[str] = []
-        for layer_id in self.layer_ids:
-            style = self.styles[layer_id]
-            features = mapview.layer_features(self.items[layer_id], style, still.day, still.moment)
-            for feature in features:
-                target = active if feature.state == mapview.ACTIVE else trail
-                target.extend(self._feature_artists(feature, style))
-                if feature.state == mapview.ACTIVE:
-                    names.append(feature.name)
+        shown = self.states(still)
+        for item in self.store["items"]:
+            if item["id"] not in shown:
+                continue
+            state, partial = shown[item["id"]]
+            coords = partial["coords"] if partial else item["coords"]
+            style = self.styles[item["layer"]]
+            artists = self._item_artists(item["kind"], coords, item["options"][state], style)
+            if state == ACTIVE:
+                active.extend(artists)
+                names.append(self.names.get(item["id"], item["id"]))
+            else:
+                trail.extend(artists)
         artists = trail + active
         if mig is not None and mig.lonlat is not None:
             x, y = mercator(*mig.lonlat)
@@ -355,16 +395,17 @@ class Scene:
             artists.append(label)
         return artists, names
 
-    def _feature_artists(self, feature: mapview.Feature, style: Mapping[str, Any]) -> list[Any]:
-        options = feature.options
+    def _item_artists(
+        self, kind: str, coords: Any, options: Mapping[str, Any], style: Mapping[str, Any]
+    ) -> list[Any]:
+        """matplotlib artists for one item as the store gives it to Leaflet."""
         color = options.get("color", style["color"])
         fill = options.get("fillColor", style["fill_color"])
         opacity = float(options.get("opacity", 1.0))
         fill_opacity = float(options.get("fillOpacity", style["fill_opacity"]))
         width = float(options.get("weight", style["weight"])) * self.px
         dashes = _dashes(options.get("dashArray"), width, self.px)
-        coords = feature.coords
-        if feature.kind == "line":
+        if kind == "line":
             lines = [coords] if _nested_depth(coords) == 2 else coords
             return [
                 LineCollection(
@@ -372,7 +413,7 @@ class Scene:
                     linewidths=width, linestyles=dashes, capstyle="round", joinstyle="round",
                 )
             ]  # fmt: skip
-        if feature.kind == "polygon":
+        if kind == "polygon":
             polygons = [coords] if _nested_depth(coords) == 3 else coords
             return [
                 PathPatch(
@@ -382,11 +423,11 @@ class Scene:
                 for rings in polygons
             ]  # fmt: skip
         points = _xy(coords)
-        if feature.kind == "circle":
+        if kind == "circle":
             diameter = 2 * float(options.get("radius", style["radius"])) * self.px
         else:
             diameter = float(options.get("size", 2 * style["radius"] + 4)) * self.px * 0.85
-        marker = _MARKERS.get(feature.kind, "o")
+        marker = _MARKERS.get(kind, "o")
         return [
             Line2D(
                 points[:, 0], points[:, 1], linestyle="none", marker=marker, markersize=diameter,
