@@ -117,3 +117,16 @@ def test_a_picture_replaces_its_own_kind_but_not_another_file_unless_forced(tmp_
     with pytest.raises(ReplaceRefused, match=r"it is a symbolic link"):
         export_picture(frames, request, link, force=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.png", "notes.png"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "frames", "expected"),
+    [("mp4", 91, 2), ("mp4", 11, 1), ("gif", 91, 1), ("pdf", 19, 1), ("png", 1, 1)],
+)
+def test_default_workers(fmt, frames, expected, monkeypatch):
+    from geo.export import story
+
+    monkeypatch.setattr(story.os, "cpu_count", lambda: 2)
+    assert story.default_workers(fmt, frames) == expected
+    monkeypatch.setattr(story.os, "cpu_count", lambda: 1)
+    assert story.default_workers(fmt, frames) == 1
