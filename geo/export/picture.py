@@ -40,7 +40,7 @@ INK = "#222222"
 MUTED = "#666666"
 MIG_RED = "#b00020"
 # What the pictures frame: the story's places (Magadan, far north, stays off the map).
-VIEW = (129.6, 34.0, 146.2, 46.6)  # west, south, east, north
+VIEW = (129.6, 34.0, 146.2, 47.8)  # west, south, east, north
 FONT_PACKAGE = "matplotlib_fontja"  # IPAexGothic: Latin, Cyrillic and Japanese in one TrueType
 FONT_FAMILY = ["DejaVu Sans", "IPAexGothic"]
 _BASE_WIDTH = 1600  # at this width one Leaflet pixel is one picture pixel
