@@ -22,6 +22,8 @@ if [ "$with_test" = 1 ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
   command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)  # reads back the MP4 export
+  # Japanese glyphs in browser screenshots (the map's names); a user's own browser has its own.
+  [ -d /usr/share/fonts/opentype/ipafont-gothic ] || missing+=(fonts-ipafont-gothic)
   if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       apt-get update -qq
