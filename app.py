@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
@@ -26,7 +25,7 @@ import pandas as pd
 from streamlit_folium import st_folium
 
 import layers
-from geo import mapview, panel, urlview
+from geo import dashboard, mapview, panel, urlview
 from geo.catalog import CatalogError
 from geo.features import day_moment
 from geo.messages import without_directories
@@ -50,7 +49,6 @@ DEFAULT_TIME = REPLAY_END  # the whole of 6 Sep until the user rewinds
 REPLAY_TIMES = replay_times()
 PLAY_SECONDS = 1.0  # one day per second: readable, and the whole period in ~90 s
 MAP_HEAD_START = 0.05  # seconds the browser gets to draw a changed map before the rest arrives
-DAY_DATASET = "fx_day"  # the timeline's one-row dataset holding the chosen day
 
 
 # --- Data (cached; never the map) -----------------------------------------------------------
@@ -71,14 +69,11 @@ class PageData:
     """
 
     items: pd.DataFrame  # all items of all layers, sorted by start (events, jumps, export)
-    map_items: dict[str, list[mapview.Item]]  # each layer's rows ready for drawing
-    legend: list[tuple[str, dict[str, Any], set[str]]]
     event_labels: dict[str, str]
     panel_items: list[panel.PanelItem]
     figures: panel.KeyFigures
     web: assets.WebAssets  # where Leaflet comes from
-    items_url: str  # the map's item store (coordinates, styles, popups) as a static file
-    client: mapview.ClientFiles  # the map's client code as static files
+    client: mapview.ClientFiles  # the map's client code and config as static files
 
 
 # Streamlit runs this script afresh on every rerun, and each cache decorator then reads its
@@ -99,69 +94,14 @@ def build_page_data() -> PageData:
     frames = load_layers()
     items = pd.concat(list(frames.values()), ignore_index=True)
     items = items.sort_values(["start", "id"]).reset_index(drop=True)
-    popups = mapview.popup_store(frames.values())
-    map_items = {layer_id: mapview.prepare(frame, popups) for layer_id, frame in frames.items()}
-    store = mapview.item_store(
-        (map_items[layer_id], spec.style) for layer_id, spec in layers.LAYERS.items()
-    )
-    assets.write_basemap(STATIC_DIR)
+    titles, styles = layers.presentation(list(frames))
     return PageData(
         items=items,
-        map_items=map_items,
-        # Every layer, whatever is toggled (the base map must never change), with the kinds
-        # of shape it really draws (point, line, polygon).
-        legend=[
-            (spec.title, spec.style, {item.kind for item in map_items[layer_id]})
-            for layer_id, spec in layers.LAYERS.items()
-        ],
-        event_labels=event_labels(items),
+        event_labels=dashboard.event_labels(items),
         panel_items=panel.panel_items(items),
         figures=panel.key_figures(),
         web=assets.web_assets(STATIC_DIR),
-        items_url=assets.write_data("items", store, STATIC_DIR),
-        client=mapview.ClientFiles(
-            js=assets.write_text("fx-client", mapview.CLIENT_JS, ".js", STATIC_DIR),
-            css=assets.write_text("fx-client", mapview.CLIENT_CSS, ".css", STATIC_DIR),
-        ),
-    )
-
-
-def static_assets() -> tuple[assets.WebAssets, str, mapview.ClientFiles]:
-    """Leaflet's assets, the item store's URL and the client files' URLs."""
-    data = page_data()
-    return data.web, data.items_url, data.client
-
-
-def legend_entries() -> list[tuple[str, dict[str, Any], set[str]]]:
-    """(title, style, kinds of shape drawn) of every layer, for the legend."""
-    return page_data().legend
-
-
-def map_layers(chosen: list[str]) -> list[tuple[str, str, list[mapview.Item], dict[str, Any]]]:
-    """(id, title, prepared items, style) of the chosen layers, in display order."""
-    items = page_data().map_items
-    return [
-        (layer_id, layers.LAYERS[layer_id].title, items[layer_id], layers.LAYERS[layer_id].style)
-        for layer_id in chosen
-    ]
-
-
-def mig_mark(day: date, at: dtime | None) -> mapview.MigMark:
-    """The MiG-25's position for the map, from the layers package (no marker if unknown)."""
-    try:
-        position = layers.mig25_position(day, at)
-    except ValueError:  # a gap in the catalog's stays: say nothing rather than fail the page
-        return mapview.MigMark(None, "", "", "", "")
-    return mapview.MigMark(
-        geometry=position.geometry,
-        when=(
-            f"As of {mapview.format_span(position.moment, position.moment)}"
-            if at is not None
-            else f"As of the end of {day.day} {day:%b %Y}"
-        ),
-        status=position.status,
-        certainty=position.certainty,
-        sources=position.sources,
+        client=dashboard.write_map_files(frames, titles, styles, STATIC_DIR),
     )
 
 
@@ -287,19 +227,6 @@ def _sync_url(day: date, chosen: list[str], at: dtime | None) -> None:
         st.query_params.from_dict(wanted)
 
 
-def event_labels(items: pd.DataFrame) -> dict[str, str]:
-    """Labels like "06 Sep 13:10 · Radar contact" by item id, for the event list."""
-    labels = {}
-    # Events, not places: items present from the first moment of the period are left out.
-    events = items[items["start"] > datetime.combine(PERIOD_START, dtime(0, 0), tzinfo=JST)]
-    events = events.sort_values("start", kind="stable")  # the list reads as a timeline
-    for row in events.itertuples():
-        start = row.start.tz_convert(JST)
-        when = f"{start:%d %b}" if start.hour == start.minute == 0 else f"{start:%d %b %H:%M}"
-        labels[row.id] = f"{when} · {row.name}"
-    return labels
-
-
 # --- Page parts ----------------------------------------------------------------------------
 
 
@@ -374,24 +301,22 @@ def sidebar(day: date, chosen: list[str]) -> None:
 
 
 def render_map(day: date, at: dtime | None, chosen: list[str]) -> None:
-    """The map: a base map identical on every rerun plus the day's groups (st_folium keeps it)."""
-    web, items_url, client = static_assets()
-    base = mapview.base_map(
-        web, mapview.StaticBasemap(assets.basemap_url()), items_url, legend_entries(), client
-    )
-    moment = datetime.combine(day, at, tzinfo=JST) if at is not None else None
-    groups = mapview.day_groups(map_layers(chosen), day, moment, mig_mark(day, at))
+    """The map: a base map identical on every rerun plus the view to draw (st_folium keeps it).
+
+    Only the day, the replay time and the layer ids travel per rerun; the client looks up
+    what to draw in the item store it loaded once.
+    """
+    data = page_data()
     st_folium(
-        base,
+        mapview.base_map(data.web, data.client),
         key="map",
         height=mapview.HEIGHT,
         use_container_width=True,
         returned_objects=[],  # panning and zooming never rerun the app
-        feature_group_to_add=groups,
-        layer_control=mapview.layer_control(),
+        feature_group_to_add=mapview.DayView(day, at, chosen),
         render=False,  # st_folium renders the map itself; the full-page render is unused
     )
-    if not web.offline:
+    if not data.web.offline:
         st.caption("Leaflet is loaded from a CDN: run `python -m geo.assets` to work offline.")
 
 
@@ -401,90 +326,17 @@ def day_panel(today: list[panel.PanelItem], day: date, moment: datetime | None) 
     st.html(panel.panel_html(today, titles, day, moment))
 
 
-def timeline_data_url() -> str:
-    """One row per item for the timeline, written as a static file (by timeline_spec, once);
-    its URL from the page.
-
-    Inline, the 29 rows would be converted to Arrow and resent on every rerun of a scrub.
-    Rows: layer title, name, JST wall-clock start and end, and whether it lasts for days
-    (drawn faint, so the events on the same row stay visible).
-    """
-    items = page_data().items
-    # Instants get a few hours of width so they stay visible.
-    end = items["end"].where(items["end"] > items["start"], items["start"] + pd.Timedelta(hours=8))
-    rows = [
-        {
-            "layer": layers.LAYERS[layer].title,
-            "name": name,
-            "start": f"{begin.tz_convert(JST):%Y-%m-%dT%H:%M:%S}",
-            "end": f"{finish.tz_convert(JST):%Y-%m-%dT%H:%M:%S}",
-            "lasting": bool(finish - begin > pd.Timedelta(days=3)),
-        }
-        for layer, name, begin, finish in zip(
-            items["layer"], items["name"], items["start"], end, strict=True
-        )
-    ]
-    # write_data's URL is relative to the map's iframe; the chart lives in the page itself.
-    return assets.write_data("timeline", rows, STATIC_DIR).removeprefix("../../")
-
-
 @st.cache_resource(show_spinner=False)
 def timeline_spec() -> dict[str, Any]:
-    """build_timeline_spec(), once per server process (shared: read-only)."""
-    return build_timeline_spec()
-
-
-def build_timeline_spec() -> dict[str, Any]:
-    """The timeline as a Vega-Lite spec, built with Altair: bars per item, a day rule.
-
-    Building and validating Altair objects costs ~30 ms, on every rerun if done per day;
-    only the rule's position changes from day to day (see `timeline`). Not in page_data:
-    the first map goes out before Altair is imported.
-    """
-    import altair as alt  # here, not at the top: the map goes out before this import runs
-
-    titles = [spec.title for spec in layers.LAYERS.values()]
+    """The timeline's spec, once per server process (shared: read-only). Not in page_data:
+    the first map goes out before Altair is imported."""
+    titles = {layer_id: spec.title for layer_id, spec in layers.LAYERS.items()}
+    rows = dashboard.timeline_rows(page_data().items, titles)
+    # Served as a static file: inline, the rows would be resent with every rerun. write_data's
+    # URL is relative to the map's iframe; the chart lives in the page itself.
+    url = assets.write_data("timeline", rows, STATIC_DIR).removeprefix("../../")
     colors = [spec.style["color"] for spec in layers.LAYERS.values()]
-    data = alt.UrlData(
-        url=timeline_data_url(),
-        format=alt.DataFormat(type="json", parse={"start": "date", "end": "date"}),
-    )
-    base = alt.Chart(data).encode(
-        # No explicit domain: the items already span the period, and an explicit temporal
-        # domain makes Streamlit's Vega-Lite log conflicting-domain warnings.
-        x=alt.X("start:T", title=None, axis=alt.Axis(format="%d %b")),
-        x2="end:T",
-        y=alt.Y("layer:N", title=None, sort=titles, axis=alt.Axis(labelLimit=240)),
-        color=alt.Color("layer:N", scale=alt.Scale(domain=titles, range=colors), legend=None),
-        tooltip=[
-            alt.Tooltip("name:N"),
-            alt.Tooltip("start:T", format="%d %b %H:%M"),
-            alt.Tooltip("end:T", format="%d %b %H:%M"),
-        ],
-    )
-    # Places and stays that last for weeks: thin and faint, under the day's events.
-    lasting = base.transform_filter("datum.lasting").mark_bar(height=5, opacity=0.35)
-    events = base.transform_filter("!datum.lasting").mark_bar(height=12, cornerRadius=2)
-    # The day rule goes underneath, in a neutral dashed grey, so it never hides a one-day bar.
-    rule = (
-        alt.Chart(alt.NamedData(name=DAY_DATASET))
-        .mark_rule(color="#555555", strokeWidth=1.5, strokeDash=[4, 3])
-        .encode(x="day:T")  # shares the bars' x scale
-    )
-    themes = alt.theme if hasattr(alt, "theme") else alt.themes  # renamed in Altair 5.5
-    with themes.enable("none"):  # no default 300x300 view config
-        return (rule + lasting + events).properties(height=230).to_dict()
-
-
-def timeline(day: date) -> dict[str, Any]:
-    """The timeline spec with its rule at noon of `day`.
-
-    The day travels as a named dataset, so the spec itself is the same every day and the
-    browser updates the chart's data instead of rebuilding the chart.
-    """
-    spec = timeline_spec()  # shared: add the day to a copy
-    datasets = {**spec.get("datasets", {}), DAY_DATASET: [{"day": f"{day.isoformat()}T12:00:00"}]}
-    return {**spec, "datasets": datasets}
+    return dashboard.timeline_spec(url, list(titles.values()), colors)
 
 
 # --- Export --------------------------------------------------------------------------------
@@ -536,6 +388,9 @@ def export_dialog(items: pd.DataFrame, day: date, chosen: list[str]) -> None:
         format_func=export.FORMAT_LABELS.__getitem__,
         key="export_format",
     )
+    if fmt in export.PICTURE_FORMATS:
+        picture_export(fmt, day, picked)
+        return
     scope_day = day if scope == "day" else None
     try:
         kept, empty, count = export.export_plan(items, picked, scope_day)
@@ -562,8 +417,44 @@ def export_dialog(items: pd.DataFrame, day: date, chosen: list[str]) -> None:
         st.caption(f"Left out, nothing that day: {_short(titles, 200)}.")
 
 
-def main(map_renderer: Callable[..., Any] = render_map) -> None:
-    """The page. `map_renderer` is swappable so the benchmark can time a naive map."""
+def picture_export(fmt: str, day: date, picked: list[str]) -> None:
+    """PNG of the day in view, GIF/MP4 of the period, PDF atlas: drawn on Render, with a
+    progress bar, then offered for download (kept until the choice changes)."""
+    from geo import export
+
+    at = st.session_state.get("at") if day == DEFECTION_DAY else None
+    replay = fmt in ("gif", "mp4") and st.checkbox(
+        "6 Sep as its 5-minute replay", key="export_replay"
+    )
+    if not picked:
+        st.info("Nothing to draw: no layers selected.")
+        return
+    frames = {layer_id: layer_frames()[layer_id] for layer_id in picked}
+    request = export.dialog_request(fmt, day, at, replay)
+    st.caption(export.describe(request, frames))
+    choice = (request, tuple(picked))
+    if st.button(f"Render {fmt.upper()}", key="export_render"):
+        bar = st.progress(0.0, text="Drawing…")
+        titles, styles = layers.presentation(picked)
+        name, content, mime = export.picture_bytes(
+            frames, request, titles=titles, styles=styles, mig_at=layers.mig25_position,
+            workers=1,  # no fork of the server's threads
+            progress=lambda done, total: bar.progress(done / total, f"Drawing {done}/{total}"),
+        )  # fmt: skip
+        bar.empty()
+        st.session_state.export_picture = (choice, name, content, mime)
+    ready = st.session_state.get("export_picture")
+    if ready and ready[0] == choice:
+        _, name, content, mime = ready
+        st.download_button(
+            "Download", data=content, file_name=name, mime=mime, on_click="ignore",
+            icon=":material/download:", key="export_download_picture",
+        )  # fmt: skip
+        st.caption(f"{_short(name, 120)}: {len(content) / 1e6:.1f} MB.")
+
+
+def main() -> None:
+    """The page."""
     st.set_page_config(page_title="foxbat76: the MiG-25 defection, 1976", layout="wide")
     try:
         data = page_data()
@@ -582,7 +473,7 @@ def main(map_renderer: Callable[..., Any] = render_map) -> None:
     for notice in st.session_state.notices:
         st.warning(notice)
     # The map goes out first: the browser redraws it while the rest of the page is computed.
-    map_renderer(day, at, chosen)
+    render_map(day, at, chosen)
     # Before the URL too: the browser redraws the whole page when the URL changes.
     _give_map_head_start((day, at, tuple(chosen)))
     _sync_url(day, chosen, at)  # then at once, so a copied link matches what is shown
@@ -594,7 +485,7 @@ def main(map_renderer: Callable[..., Any] = render_map) -> None:
     with left:
         day_panel(today, day, moment)
     with right:
-        st.vega_lite_chart(timeline(day), width="stretch")
+        st.vega_lite_chart(dashboard.timeline_for_day(timeline_spec(), day), width="stretch")
     if st.session_state.playing:
         st.fragment(_player, run_every=PLAY_SECONDS)()
     settle_memory()

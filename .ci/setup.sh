@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh machine for foxbat76: a venv with the package, and offline web assets.
-# Usage: bash .ci/setup.sh [--test]   (--test adds the test tools, Debian chromium, gdal-bin
-# and nginx)
+# Usage: bash .ci/setup.sh [--test]   (--test adds the test tools, Debian chromium, gdal-bin,
+# ffmpeg and nginx)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,11 +17,15 @@ else
 fi
 
 if [ "$with_test" = 1 ]; then
-  # Browser and GDAL tests use Debian's chromium and ogrinfo; never a downloaded browser. The
-  # two-replica test runs Debian's nginx in the foreground on ports of its own.
+  # Browser, GDAL and video tests use Debian's chromium, ogrinfo and ffprobe; never a downloaded
+  # browser.
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
+  command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)  # reads back the MP4 export
+  # Japanese glyphs in browser screenshots (the map's names); a user's own browser has its own.
+  [ -d /usr/share/fonts/opentype/ipafont-gothic ] || missing+=(fonts-ipafont-gothic)
+  # The two-replica test runs Debian's nginx in the foreground on ports of its own.
   [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
   if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
@@ -35,3 +39,8 @@ fi
 
 # Leaflet and the other web assets come from the npm registry at install time (git-ignored).
 .venv/bin/python -m geo.assets
+
+if [ "$with_test" = 1 ]; then
+  # The map client's linter, pinned with every dependency's integrity in the lockfile.
+  npm ci --prefix .ci/eslint --no-audit --no-fund --loglevel=error >/dev/null
+fi

@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash .ci/setup.sh --test
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.ci/eslint/node_modules/.bin/eslint --config .ci/eslint/eslint.config.mjs geo/web/
 .venv/bin/python -m pytest "$@"

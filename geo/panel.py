@@ -12,8 +12,8 @@ from geo import present
 from geo.catalog import Catalog, load_catalog
 from geo.features import item_geometry
 from geo.geodesy import length_km
-from geo.mapview import ACTIVE, format_span, item_state
-from geo.timing import JST
+from geo.present import format_span
+from geo.timing import ACTIVE, JST, item_state
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ DEFECTION_DAY = date(1976, 9, 6)
 # The 6 Sep replay: the flight's afternoon, JST, on a 5-minute grid.
 REPLAY_START, REPLAY_END = time(12, 0), time(15, 0)
 REPLAY_STEP_MINUTES = 5
+ACTIVE, TRAIL, FUTURE = "active", "trail", "future"  # an item's state on a day
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -99,3 +100,22 @@ def replay_time_at(moment: datetime) -> time:
     steps = -(-minutes // REPLAY_STEP_MINUTES) * REPLAY_STEP_MINUTES
     grid = replay_times()
     return min(max(time(min(steps // 60, 23), steps % 60), grid[0]), grid[-1])
+
+
+def item_state(start: datetime, end: datetime, day: date, at: datetime | None = None) -> str:
+    """State of an item on `day`: ACTIVE (that day), TRAIL (ended before it) or FUTURE.
+
+    The day rule is `is_active`; `at` (a moment on that day) also hides the day's items that
+    have not started by then (the 6 Sep replay).
+    """
+    if is_active(start, end, day):
+        return FUTURE if at is not None and start > at else ACTIVE
+    return TRAIL if end < day_bounds(day)[0] else FUTURE
+
+
+def progress(start: datetime, end: datetime, at: datetime) -> float:
+    """Share of [start, end] elapsed at `at`, clamped to 0..1 (how far a route has got)."""
+    span = (end - start).total_seconds()
+    if span <= 0:
+        return 1.0 if at >= start else 0.0
+    return min(max((at - start).total_seconds() / span, 0.0), 1.0)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, StreamlitServer, is_local
+from support import ROOT, StreamlitServer, is_local
 
 pytestmark = pytest.mark.browser
 
@@ -65,8 +66,8 @@ class Visit:
     def wait_for_basemap(self) -> None:
         """The embedded basemap drawn: one land layer of 1,000+ islands, one border layer."""
         self.map_frame.wait_for_function(
-            "window.fx_basemap && window.fx_basemap.getLayers().length === 2"
-            " && window.fx_basemap.getLayers()[0].getLatLngs().length > 1000"
+            "window.fx.basemapLayer && window.fx.basemapLayer.getLayers().length === 2"
+            " && window.fx.basemapLayer.getLayers()[0].getLatLngs().length > 1000"
         )
 
     def count(self, selector: str) -> int:
@@ -140,7 +141,7 @@ def test_scrubbing_with_the_keyboard_redraws_the_day_and_keeps_the_zoom(visit):
 def test_popups_and_tooltips_show_escaped_text_and_the_legend_is_there(visit):
     visit.open("?date=1976-09-25", "1976-09-25")
     frame = visit.map_frame
-    frame.wait_for_function("window.fx && window.fx.items !== null")
+    frame.wait_for_function("window.fx && window.fx.view !== undefined")
     frame.click(".fx-mig")
     frame.wait_for_selector(".leaflet-popup-content .fx-popup")
     text = frame.inner_text(".leaflet-popup-content")
@@ -254,7 +255,7 @@ def test_an_online_tile_layer_that_cannot_load_gives_way_to_the_land_map_with_a_
         "(() => { let n = 0; map.eachLayer(l => { n += l instanceof L.TileLayer; }); return n; })()"
     )
     assert frame.evaluate(tiles_on_map) == 0  # the OSM layer is off the map
-    assert frame.evaluate("window.map.hasLayer(window.fx_basemap)")  # the land is still there
+    assert frame.evaluate("window.map.hasLayer(window.fx.basemapLayer)")  # the land is still there
     frame.hover(".leaflet-control-layers")
     assert frame.get_by_role("radio", name="Embedded basemap (offline)").is_checked()
     assert not frame.get_by_role("radio", name="OpenStreetMap").is_checked()
@@ -266,3 +267,58 @@ def test_an_online_tile_layer_that_cannot_load_gives_way_to_the_land_map_with_a_
     visit.screenshot("offline-tiles-note.png")
     frame.get_by_role("button", name="Dismiss").click()
     assert visit.count(".fx-tile-note") == 0
+
+
+def test_the_dashboard_and_the_exported_page_draw_the_same_map(visit, chromium, tmp_path):
+    import layers
+    from geo import store
+    from geo.export import export_layers
+    from geo.timing import period_days
+
+    frames = layers.build_all()
+    titles, styles = layers.presentation(list(frames))
+    (path,) = export_layers(frames, "html", tmp_path / "map.html", titles=titles, styles=styles)
+    expected_store = store.build_store(frames, titles, styles)
+    days = [day.isoformat() for day in period_days()]
+    times = expected_store["replay"]["times"]
+    exported = chromium.new_context(viewport={"width": 1100, "height": 800}).new_page()
+    exported.goto(path.as_uri())
+    exported.wait_for_function("window.foxbat76 !== undefined")
+    drawn = "[fx.view.visible(), fx.view.migPosition()]"
+    try:
+        for day, at in [
+            ("1976-09-06", "13:20"),
+            ("1976-09-06", "15:00"),
+            ("1976-09-20", None),
+            ("1976-09-25", None),
+            ("1976-11-15", None),
+        ]:
+            visit.open(f"?date={day}" + (f"&time={at}" if at else ""), day)
+            visit.map_frame.wait_for_function(
+                "([day, at]) => fx.view && fx.view.current && fx.view.current.day === day"
+                " && fx.view.current.at === at",
+                arg=[day, at or None],
+            )
+            on_dashboard = visit.map_frame.evaluate(drawn)
+            exported.fill("#fx-day", str(days.index(day)))
+            if at:
+                exported.fill("#fx-time", str(times.index(at)))
+            in_the_page = exported.evaluate(drawn)
+            assert on_dashboard == in_the_page, day
+            # And both are what Python's rule says: each item's state, trail included.
+            visible, mig = on_dashboard
+            wanted = store.visible(
+                expected_store,
+                date.fromisoformat(day),
+                time.fromisoformat(at) if at else None,
+                list(frames),
+            )
+            assert {entry["id"]: entry["state"] for entry in visible} == wanted
+            index = days.index(day)
+            marks = expected_store["mig"]
+            mark = marks["replay"][times.index(at)] if at else marks["days"][index]
+            assert mig == marks["marks"][mark]["coords"]
+        assert "trail" in {entry["state"] for entry in visible}  # 15 Nov: earlier days faded
+    finally:
+        exported.context.close()
+    assert visit.blocked == []

@@ -22,6 +22,7 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon
+from support import TRICKY
 
 from geo import export
 from geo.export import ExportError, atomic, bundle, export_bytes, export_filename, export_layers
@@ -33,11 +34,6 @@ from geo.timing import JST, active_mask
 IN_CI = bool(os.environ.get("CI"))
 K = "{http://www.opengis.net/kml/2.2}"
 TOLERANCE = 1e-7  # degrees, ~1 cm
-TRICKY = 'Landed & overran: "<b>not bold</b>" </script><script>alert(1)</script>\nsecond line'
-
-
-def jst(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text).tz_localize(JST)
 
 
 def layer(layer_id: str, rows: list[dict]) -> gpd.GeoDataFrame:
@@ -458,12 +454,37 @@ def test_geojson_file_of_several_layers_is_refused(frames, tmp_path, pick, day, 
 # ---------------------------------------------------------------- GeoPackage
 
 
-def test_gpkg_one_table_per_layer_reads_back(frames, tmp_path):
+# A layer mixing geometry types becomes one table per type; a table mixing single and multi
+# parts is promoted to Multi*. The fixture's zones hold a Polygon, a MultiPolygon, a MultiPoint.
+GPKG_TABLES = {
+    "bases": ("bases", "Point", ["hakodate-airport", "radar-contact", "hitachi"]),
+    "routes": ("routes", "LineString", ["c5a-airlift"]),
+    "zones_points": ("zones", "MultiPoint", ["ships"]),
+    "zones_areas": ("zones", "MultiPolygon", ["tsugaru-patrol", "two-boxes"]),
+}
+
+
+def gpkg_rows(frames: dict[str, gpd.GeoDataFrame], table: str) -> gpd.GeoDataFrame:
+    """The rows a GeoPackage table should hold, single parts promoted where the table is Multi*."""
+    layer_id, geometry_type, ids = GPKG_TABLES[table]
+    rows = frames[layer_id].set_index("id", drop=False).loc[ids].reset_index(drop=True)
+    multi = getattr(shapely, geometry_type)
+    if geometry_type.startswith("Multi"):
+        rows["geometry"] = [
+            g if g.geom_type == geometry_type else multi([g]) for g in rows.geometry
+        ]
+    return rows
+
+
+def test_gpkg_one_table_per_layer_and_geometry_type_reads_back(frames, tmp_path):
     (path,) = export_layers(frames, "gpkg", tmp_path / "x.gpkg", titles=TITLES)
     assert path == tmp_path / "x.gpkg"
-    assert [name for name, _ in pyogrio.list_layers(path)] == list(frames)
-    for layer_id, frame in frames.items():
-        got = gpd.read_file(path, layer=layer_id)
+    assert [name for name, _ in pyogrio.list_layers(path)] == [*GPKG_TABLES, "layers"]
+    for table, (_, geometry_type, _) in GPKG_TABLES.items():
+        frame = gpkg_rows(frames, table)
+        got = gpd.read_file(path, layer=table)
+        assert pyogrio.read_info(path, layer=table)["geometry_type"] == geometry_type
+        assert set(got.geometry.geom_type) == {geometry_type}
         # Real DATETIME fields, stored in UTC as the GPKG standard requires: same instants.
         assert str(got["start"].dt.tz) == "UTC"
         assert_same_items(frame, got)
@@ -471,15 +492,20 @@ def test_gpkg_one_table_per_layer_reads_back(frames, tmp_path):
         assert list(got["end_jst"]) == [t.isoformat() for t in frame["end"]]
         for column in ("layer", "description", "sources", "certainty"):
             assert list(got[column]) == list(frame[column])
-        assert list(got.geometry.geom_type) == list(frame.geometry.geom_type)
         assert got.crs.to_epsg() == 4326
-        # The whole table, back in JST: exactly the layer frame (GPKG keeps full doubles).
+        # The whole table, back in JST: the layer's rows (GPKG keeps full doubles).
         for column in ("start", "end"):
             got[column] = got[column].dt.tz_convert(JST).astype(frame[column].dtype)
         assert_geodataframe_equal(got[list(frame.columns)], frame, check_dtype=False)
-        assert pyogrio.read_info(path, layer=layer_id)["fields"].tolist()[:8] == [
+        assert pyogrio.read_info(path, layer=table)["fields"].tolist()[:8] == [
             "id", "layer", "name", "place", "place_ja", "place_ru", "start", "end"
         ]  # fmt: skip
+    index = pyogrio.read_dataframe(path, layer="layers", read_geometry=False)
+    assert index.to_dict("records") == [
+        {"table_name": table, "layer": layer_id, "title": TITLES[layer_id],
+         "geometry_type": geometry_type, "features": len(ids)}
+        for table, (layer_id, geometry_type, ids) in GPKG_TABLES.items()
+    ]  # fmt: skip
 
 
 def test_gpkg_reads_back_with_ogrinfo(frames, tmp_path):
@@ -487,13 +513,31 @@ def test_gpkg_reads_back_with_ogrinfo(frames, tmp_path):
     text = ogrinfo(path)
     assert "start: DateTime" in text
     got = ogr_layers(text)
-    assert list(got) == list(frames)
-    for layer_id, frame in frames.items():
-        assert_ogr_items(frame, got[layer_id])
-        assert all(f["start"].endswith("+00") for f in got[layer_id])
-        assert [f["start_jst"] for f in got[layer_id]] == [t.isoformat() for t in frame["start"]]
+    assert list(got) == [*GPKG_TABLES, "layers"]
+    for table in GPKG_TABLES:
+        frame = gpkg_rows(frames, table)
+        assert_ogr_items(frame, got[table])
+        assert all(f["start"].endswith("+00") for f in got[table])
+        assert [f["start_jst"] for f in got[table]] == [t.isoformat() for t in frame["start"]]
     # The layer title travels as the table's identifier.
     assert "Air bases" in ogrinfo(path, "-so")
+
+
+def test_gpkg_every_table_of_the_real_layers_has_one_geometry_type(tmp_path):
+    import layers
+
+    frames = layers.build_all()
+    titles, _ = layers.presentation(list(frames))
+    (path,) = export_layers(frames, "gpkg", tmp_path / "x.gpkg", titles=titles)
+    summary = ogrinfo(path, "-so")
+    declared = re.findall(r"^Geometry: (.*)$", summary, flags=re.MULTILINE)
+    tables = re.findall(r"^Layer name: (.*)$", summary, flags=re.MULTILINE)
+    assert len(declared) == len(tables) == len(pyogrio.list_layers(path))
+    assert "Unknown (any)" not in declared
+    assert declared[-1] == "None" and tables[-1] == "layers"  # the plain attribute table
+    index = pyogrio.read_dataframe(path, layer="layers", read_geometry=False)
+    assert list(index["table_name"]) == tables[:-1]
+    assert dict(index.groupby("layer")["features"].sum()) == {k: len(f) for k, f in frames.items()}
 
 
 # ---------------------------------------------------------------- KML
@@ -552,7 +596,7 @@ def test_kml_folders_styles_and_times(frames, tmp_path):
     balloon = folders[0].find(f"{K}Placemark").findtext(f"{K}Style/{K}BalloonStyle/{K}text")
     assert "&lt;b&gt;not bold&lt;/b&gt;" in balloon
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;<br>second line" in balloon
-    assert "<b>When:</b> 6 Sep 1976 13:50 to 25 Sep 1976 06:00 JST" in balloon
+    assert "<b>When:</b> 6 Sep 1976 13:50 \u2013 25 Sep 1976 06:00 JST" in balloon
 
 
 def test_kml_balloon_text_cannot_trigger_google_earth_entities(frames, tmp_path):
@@ -688,6 +732,11 @@ def leaflet_or_skip() -> None:
         pytest.skip(message)
 
 
+def page_config(page: str) -> dict:
+    """The JSON the exported page's client starts from (store, basemap, first view)."""
+    return json.loads(page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0])
+
+
 def test_html_is_one_file_with_everything_inlined(frames, tmp_path):
     leaflet_or_skip()
     (path,) = export_layers(frames, "html", tmp_path / "x.html", titles=TITLES, styles=STYLES)
@@ -698,16 +747,19 @@ def test_html_is_one_file_with_everything_inlined(frames, tmp_path):
     assert not re.search(r"url\((?!data:|#default)", page)
     assert not re.search(r"sourceMappingURL", page)
     assert "L.version" in page or "Leaflet" in page
-    # Catalog text cannot close the data block.
+    # Catalog text cannot close the data block, and reaches the popup escaped.
     data = page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0]
     assert "<" not in data
-    assert json.loads(data)["layers"][0]["features"]["features"][0]["properties"][
-        "description"
-    ] == TRICKY  # fmt: skip
-    # The basemap (GSHHG land) is in the file.
-    assert len(json.loads(data)["land"]["features"]) > 10
-    # No web address at all, so no tile server or link: only SVG's namespace name.
-    assert page_urls(page) == {SVG_NS}
+    popups = {item["id"]: item["popup"] for item in page_config(page)["store"]["items"]}
+    assert html.escape(TRICKY) in popups["hakodate-airport"]
+    # The basemap (GSHHG land, one multi-part feature) is in the file.
+    land = page_config(page)["basemap"]["data"]["features"][0]
+    assert land["properties"]["kind"] == "land" and len(land["geometry"]["coordinates"]) > 10
+    # No web address, so no tile server or link: only SVG's namespace name, and as plain text
+    # the addresses the MiG-25's cited sources give (its marker comes from the catalog).
+    cited = page_urls(json.dumps(page_config(page)["store"]["mig"], ensure_ascii=False))
+    assert page_urls(page) - cited == {SVG_NS}
+    assert "<a " not in json.dumps(page_config(page)["store"])
     assert "leafletjs.com" in page  # Leaflet's credit stays, as text
 
 
@@ -718,16 +770,8 @@ def page_urls(page: str) -> set[str]:
     return set(re.findall(r"https?://[^\s\"'<>)\\]+", page))
 
 
-@pytest.mark.browser
-def test_html_time_slider_works_offline_in_chromium(frames, tmp_path, chromium):
-    leaflet_or_skip()
-    (path,) = export_layers(frames, "html", tmp_path / "x.html", titles=TITLES, styles=STYLES)
-    everything = pd.concat(frames.values(), ignore_index=True)
-
-    def active_ids(day: date) -> list[str]:
-        return list(everything.loc[active_mask(everything, day), "id"])
-
-    outside, problems = [], []
+def open_page(chromium, path: Path, outside: list[str], problems: list[str]):
+    """The exported page in Chromium, any network request refused and remembered."""
 
     def network(route) -> None:
         if route.request.url.startswith(("file:", "data:")):
@@ -737,70 +781,92 @@ def test_html_time_slider_works_offline_in_chromium(frames, tmp_path, chromium):
             route.abort()
 
     page = chromium.new_page(viewport={"width": 1100, "height": 800})
+    page.route("**/*", network)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(path.as_uri())
+    page.wait_for_function("window.foxbat76 !== undefined")
+    return page
+
+
+@pytest.mark.browser
+def test_html_map_scrubs_offline_in_chromium_with_its_own_controls(frames, tmp_path, chromium):
+    leaflet_or_skip()
+    (path,) = export_layers(frames, "html", tmp_path / "x.html", titles=TITLES, styles=STYLES)
+    everything = pd.concat(frames.values(), ignore_index=True)
+
+    def expected(day: date, layer_ids=("bases", "routes", "zones")) -> list[str]:
+        shown = everything[everything["layer"].isin(layer_ids)]
+        ended = shown["end"] < pd.Timestamp(day.isoformat()).tz_localize(JST)
+        return sorted(shown.loc[active_mask(shown, day) | ended, "id"])
+
+    def visible() -> list[str]:
+        return sorted(page.evaluate("foxbat76.view.visible().map(v => v.id)"))
+
+    outside, problems = [], []
+    page = open_page(chromium, path, outside, problems)
     try:
-        page.route("**/*", network)
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.goto(path.as_uri())
-        page.wait_for_function("window.foxbat76 !== undefined")
-        # The whole period first: every feature is on the map.
-        assert (
-            page.inner_text("#foxbat76-count") == f"{len(everything)} of {len(everything)} features"
-        )
-        # SVG paths: the line, 2 polygons and the 2 circle markers of the MultiPoint.
-        assert page.locator("path.leaflet-interactive").count() == 5
-        # The attribution credits Leaflet and the basemap as text; nothing on the page links out.
+        # It opens on 6 Sep at 15:00, the end of the replay, like the dashboard.
+        assert page.inner_text("#fx-date") == "Mon 6 Sep 1976"
+        assert page.inner_text("#fx-time-label") == "15:00 JST"
+        assert visible() == expected(date(1976, 9, 6))
+        assert page.locator(".fx-mig").count() == 1  # the MiG-25, on the ground at Hakodate
         attribution = page.inner_text(".leaflet-control-attribution")
         assert "Leaflet" in attribution and "GSHHG" in attribution
         assert page.locator("a[href^='http']").count() == 0
 
-        # Slide to 6 Sep (index 5): the day's items only.
-        page.fill("#foxbat76-slider", "5")
-        assert page.inner_text("#foxbat76-date") == "Mon 6 Sep 1976"
-        assert page.evaluate("window.foxbat76.visibleIds()") == active_ids(date(1976, 9, 6))
-        assert page.locator(".fx-marker").count() == 2  # the two square airbase markers
+        # Rewind the replay: at 13:20 the radar contact is there, Hakodate Airport not yet.
+        page.fill("#fx-time", str(16))
+        assert page.inner_text("#fx-time-label") == "13:20 JST"
+        assert "radar-contact" in visible() and "hakodate-airport" not in visible()
 
-        # Then 25 Sep: the airlift line appears, the radar contact is gone.
-        page.fill("#foxbat76-slider", "24")
-        on_25th = page.evaluate("window.foxbat76.visibleIds()")
-        assert on_25th == active_ids(date(1976, 9, 25))
-        assert "c5a-airlift" in on_25th and "radar-contact" not in on_25th
-        assert page.locator(".fx-marker").count() == 1
+        # The keyboard: ArrowRight is 7 Sep; the 6 Sep items are now a faded trail.
+        page.locator("#map").click(position={"x": 5, "y": 300})
+        page.keyboard.press("ArrowRight")
+        assert page.inner_text("#fx-date") == "Tue 7 Sep 1976"
+        assert visible() == expected(date(1976, 9, 7))
+        assert page.locator(".fx-id-radar-contact.fx-trail").count() == 1
+        assert not page.is_visible("#fx-time")  # the time of day is for 6 Sep only
 
-        # The next-day button: 26 Sep has nothing.
-        page.click("#foxbat76-next")
-        assert page.inner_text("#foxbat76-date") == "Sun 26 Sep 1976"
-        assert page.evaluate("window.foxbat76.visibleIds()") == active_ids(date(1976, 9, 26))
-        assert page.locator("path.leaflet-interactive").count() == 0
+        # The slider to 25 Sep: the airlift is the day's, the patrol too.
+        page.fill("#fx-day", "24")
+        assert page.inner_text("#fx-date") == "Sat 25 Sep 1976"
+        assert page.locator("path.fx-id-c5a-airlift.fx-active").count() == 1
+        page.click("#fx-next")
+        assert page.locator("path.fx-id-c5a-airlift.fx-trail").count() == 1
 
-        # A layer switched off in the legend.
-        page.fill("#foxbat76-slider", "9")
-        assert page.evaluate("window.foxbat76.visibleIds()") == [
-            "hakodate-airport", "tsugaru-patrol", "ships"
-        ]  # fmt: skip
+        # A layer switched off.
         page.uncheck('input[data-layer="zones"]')
-        assert page.evaluate("window.foxbat76.visibleIds()") == ["hakodate-airport"]
+        assert visible() == expected(date(1976, 9, 26), ("bases", "routes"))
+        assert page.inner_text("#fx-count") == f"{len(visible())} features on the map"
+
+        # Play steps a day at a time; Space stops it.
+        page.click("#fx-play")
+        page.wait_for_function("document.querySelector('#fx-date').textContent.includes('27')")
+        page.keyboard.press("Space")
+        assert page.inner_text("#fx-play") == "\u25b6 Play"
 
         # Popups show catalog text as text, not markup.
-        page.check("#foxbat76-all")
-        page.locator(".fx-marker").first.click()
+        page.fill("#fx-day", "10")
+        # (The MiG-25's marker sits on top of the airport: click the airport's own icon.)
+        page.locator(".fx-id-hakodate-airport").first.dispatch_event("click")
         popup = page.locator(".leaflet-popup-content")
         assert "<b>not bold</b>" in popup.inner_text()
-        assert page.locator(".leaflet-popup-content b").count() == 0
+        assert page.locator(".leaflet-popup-content b").count() == 1  # our name, nothing else
     finally:
         page.close()
     assert outside == [], f"the page tried the network: {outside}"
     assert problems == []
 
 
-def test_html_starts_on_the_chosen_day(frames, tmp_path):
+def test_html_of_one_day_offers_only_that_day(frames, tmp_path):
     leaflet_or_skip()
     (path,) = export_layers(frames, "html", tmp_path / "x.html", day=date(1976, 9, 25))
-    page = path.read_text(encoding="utf-8")
-    data = json.loads(page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0])
-    assert data["days"][data["startIndex"]] == "1976-09-25"
-    assert data["showAll"] is False
-    ids = [f["properties"]["id"] for lay in data["layers"] for f in lay["features"]["features"]]
+    config = page_config(path.read_text(encoding="utf-8"))
+    assert [day["iso"] for day in config["store"]["days"]] == ["1976-09-25"]
+    assert config["start"]["day"] == "1976-09-25" and config["store"]["replay"] is None
+    ids = [item["id"] for item in config["store"]["items"]]
     assert ids == ["hakodate-airport", "c5a-airlift", "tsugaru-patrol", "ships"]
+    assert {item["days"] for item in config["store"]["items"]} == {"a"}
 
 
 # ---------------------------------------------------------------- ZIP and bytes
@@ -834,6 +900,7 @@ def test_zip_holds_every_format_and_a_readme(frames, tmp_path):
     for licence in ("CC BY-SA 4.0", "LGPL", "MIT", "CC BY 4.0"):
         assert licence in readme
     assert "Wikipedia: Viktor Belenko" in readme
+    assert "zones_areas — layer zones (Patrol zones), Polygon: 1 feature\n" in readme
     gpkg = tmp_path / "unzipped" / base / f"{base}.gpkg"
     got = gpd.read_file(gpkg, layer="routes")
     assert list(got["id"]) == ["c5a-airlift"]
@@ -900,7 +967,8 @@ def test_export_bytes_for_a_download_button(frames, tmp_path):
     ("fmt", "kwargs", "pick", "message"),
     [
         ("shp", {}, None,
-         r"^unknown format 'shp' \(choose from geojson, gpkg, kml, csv, html, zip\)$"),
+         r"^unknown format 'shp' \(choose from geojson, gpkg, kml, csv, html, zip, png, gif, "
+             r"mp4, pdf\)$"),
         ("gpkg", {}, [], r"^nothing to export: no layers selected$"),
         ("kml", {"day": date(1976, 10, 2)}, None,
          r"^nothing to export for 1976-10-02 in layers bases, routes, zones$"),
@@ -1068,8 +1136,10 @@ def test_the_real_layers_export_and_open_in_gdal(tmp_path):
         path.stem: len(f) for path in written["geojson"] for f in ogr_layers(ogrinfo(path)).values()
     }
     assert got == counts
-    got = {k: len(v) for k, v in ogr_layers(ogrinfo(written["gpkg"][0])).items()}
-    assert got == counts
+    index = pyogrio.read_dataframe(written["gpkg"][0], layer="layers", read_geometry=False)
+    got = {k: len(v) for k, v in ogr_layers(ogrinfo(written["gpkg"][0])).items() if k != "layers"}
+    assert got == dict(zip(index["table_name"], index["features"], strict=True))
+    assert dict(index.groupby("layer")["features"].sum()) == counts
     got = {k: len(v) for k, v in ogr_layers(ogrinfo(written["kml"][0])).items()}
     assert got == {titles[k]: n for k, n in counts.items()}
     (rows,) = ogr_layers(ogrinfo(written["csv"][0])).values()
@@ -1089,13 +1159,19 @@ def test_the_real_layers_export_and_open_in_gdal(tmp_path):
 # ---------------------------------------------------------------- from the command line
 
 
-def read_ids(fmt: str, path: Path, titles: dict[str, str]) -> dict[str, list[str]]:
-    """Layer id -> item ids, as the tool a user opens the file with would list them."""
-    if fmt == "gpkg":
-        return {
-            name: list(pyogrio.read_dataframe(path, layer=name)["id"])
-            for name, _ in pyogrio.list_layers(path)
-        }
+def read_ids(
+    fmt: str, path: Path, titles: dict[str, str], order: list[str] | None = None
+) -> dict[str, list[str]]:
+    """Layer id -> item ids, as the tool a user opens the file with would list them.
+
+    `order`: every item id in layer order, to put the ids of a GeoPackage's tables back in it.
+    """
+    if fmt == "gpkg":  # tables by geometry type: each layer's ids in the layer's order
+        index = pyogrio.read_dataframe(path, layer="layers", read_geometry=False)
+        ids: dict[str, list[str]] = {}
+        for table, layer_id in zip(index["table_name"], index["layer"], strict=True):
+            ids.setdefault(layer_id, []).extend(pyogrio.read_dataframe(path, layer=table)["id"])
+        return {k: sorted(v, key=order.index) for k, v in ids.items()} if order else ids
     if fmt == "kml":
         by_title = {title: layer_id for layer_id, title in titles.items()}
         return {
@@ -1108,11 +1184,10 @@ def read_ids(fmt: str, path: Path, titles: dict[str, str]) -> dict[str, list[str
             k: list(table.loc[table["layer"] == k, "id"]) for k in dict.fromkeys(table["layer"])
         }
     if fmt == "html":
-        page = path.read_text(encoding="utf-8")
-        data = json.loads(page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0])
+        store = page_config(path.read_text(encoding="utf-8"))["store"]
         return {
-            lay["id"]: [f["properties"]["id"] for f in lay["features"]["features"]]
-            for lay in data["layers"]
+            lay["id"]: [item["id"] for item in store["items"] if item["layer"] == lay["id"]]
+            for lay in store["layers"]
         }
     raise AssertionError(fmt)
 
@@ -1143,8 +1218,9 @@ def test_cli_export_into_a_folder_reads_back(tmp_path, capsys, fmt, args, scope)
         for layer_id, frame in frames.items()
     }
     titles = {k: spec.title for k, spec in layers.LAYERS.items()}
+    order = [item_id for ids in expected.values() for item_id in ids]
     if fmt != "zip":
-        assert read_ids(fmt, path, titles) == expected
+        assert read_ids(fmt, path, titles, order) == expected
         return
     with zipfile.ZipFile(path) as archive:
         assert archive.testzip() is None
@@ -1155,7 +1231,7 @@ def test_cli_export_into_a_folder_reads_back(tmp_path, capsys, fmt, args, scope)
         + [f"foxbat76_{scope}.{ext}" for ext in ("csv", "gpkg", "html", "kml")]
     )
     for ext in ("gpkg", "kml", "csv", "html"):
-        assert read_ids(ext, folder / f"foxbat76_{scope}.{ext}", titles) == expected
+        assert read_ids(ext, folder / f"foxbat76_{scope}.{ext}", titles, order) == expected
     for layer_id, ids in expected.items():
         document = json.loads((folder / "geojson" / f"{layer_id}.geojson").read_text())
         assert [f["properties"]["id"] for f in document["features"]] == ids
@@ -1283,13 +1359,17 @@ def test_names_and_alternatives_read_back_with_ogrinfo(story_frames, tmp_path):
 def test_the_html_page_and_the_kml_balloon_show_names_and_alternatives(story_frames, tmp_path):
     leaflet_or_skip()
     (page_path,) = export_layers(story_frames, "html", tmp_path / "x.html", titles=TITLES)
-    page = page_path.read_text(encoding="utf-8")
-    data = json.loads(page.split('id="foxbat76-data">', 1)[1].split("</script>", 1)[0])
-    properties = [
-        f["properties"] for layer in data["layers"] for f in layer["features"]["features"]
-    ]
-    assert {p["place_ja"] for p in properties} == {"チュグエフカ", "函館空港"}
-    assert any("Landed at 13:57" in p["alternatives"] for p in properties)
+    popups = {
+        item["id"]: item["popup"]
+        for item in page_config(page_path.read_text(encoding="utf-8"))["store"]["items"]
+    }
+    assert "Chuguyevka" in popups["chuguyevka-air-base"]
+    assert (
+        "チュグエフカ" in popups["chuguyevka-air-base"]
+        and "Чугуевка" in popups["chuguyevka-air-base"]
+    )
+    assert "函館空港" in popups["landing"]
+    assert "Accounts differ:" in popups["landing"] and "Landed at 13:57" in popups["landing"]
     (kml_path,) = export_layers(story_frames, "kml", tmp_path / "x.kml", titles=TITLES)
     balloons = "".join(node.text or "" for node in ET.parse(kml_path).iter(f"{{{KML_NS}}}text"))
     assert "Hakodate Airport · 函館空港" in balloons

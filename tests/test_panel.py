@@ -4,13 +4,12 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
+from support import HOSTILE
 
 import layers
 from geo import panel
 from geo.geodesy import length_km
 from geo.timing import JST
-
-HOSTILE = "<img src=x onerror=alert(1)> ![x](http://example.com/x.png)"
 
 
 def test_key_figures_come_from_the_catalog():

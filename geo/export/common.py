@@ -13,10 +13,22 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
+from geo import present
 from geo.schema import COLUMNS
 from geo.timing import JST
 
-FORMATS: tuple[str, ...] = ("geojson", "gpkg", "kml", "csv", "html", "zip")
+FORMATS: tuple[str, ...] = (
+    "geojson",
+    "gpkg",
+    "kml",
+    "csv",
+    "html",
+    "zip",
+    "png",
+    "gif",
+    "mp4",
+    "pdf",
+)
 # What each format is for, in the words a user picks it by (the app's format menu).
 FORMAT_LABELS: dict[str, str] = {
     "geojson": "GeoJSON (web maps, one file per layer)",
@@ -25,6 +37,10 @@ FORMAT_LABELS: dict[str, str] = {
     "csv": "CSV (spreadsheets)",
     "html": "HTML map (opens offline, own time slider)",
     "zip": "ZIP (every format plus a README)",
+    "png": "PNG picture of the map that day",
+    "gif": "GIF animation, a frame per day",
+    "mp4": "MP4 video, a frame per day",
+    "pdf": "PDF atlas, a page per day with a new event",
 }
 SUFFIXES: dict[str, str] = {
     "geojson": ".geojson",
@@ -33,6 +49,10 @@ SUFFIXES: dict[str, str] = {
     "csv": ".csv",
     "html": ".html",
     "zip": ".zip",
+    "png": ".png",
+    "gif": ".gif",
+    "mp4": ".mp4",
+    "pdf": ".pdf",
 }
 MIME_TYPES: dict[str, str] = {
     "geojson": "application/geo+json",
@@ -41,6 +61,10 @@ MIME_TYPES: dict[str, str] = {
     "csv": "text/csv",
     "html": "text/html",
     "zip": "application/zip",
+    "png": "image/png",
+    "gif": "image/gif",
+    "mp4": "video/mp4",
+    "pdf": "application/pdf",
 }
 PROPERTIES: tuple[str, ...] = tuple(c for c in COLUMNS if c != "geometry")
 CSV_COLUMNS: tuple[str, ...] = (*PROPERTIES, "lat", "lon", "WKT")
@@ -70,17 +94,6 @@ LICENCES = (
     "Town coordinates: GeoNames, CC BY 4.0.",
     "Map library in the HTML file: Leaflet 1.9.4, BSD-2-Clause.",
 )
-DEFAULT_STYLE: dict[str, Any] = {
-    "color": "#3366cc",
-    "fill_color": "#3366cc",
-    "weight": 2,
-    "dash_array": None,
-    "fill_opacity": 0.25,
-    "radius": 6,
-    "marker": "circle",
-}
-_PALETTE = ("#c0392b", "#2c3e50", "#2980b9", "#16a085", "#8e44ad", "#d35400", "#7f8c8d", "#27ae60")
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _GE_ICONS = {  # Google Earth's stock shapes; white, so IconStyle colour tints them
     "circle": "http://maps.google.com/mapfiles/kml/shapes/placemark_circle.png",
@@ -132,38 +145,16 @@ def iso(moment: pd.Timestamp) -> str:
     return pd.Timestamp(moment).tz_convert(JST).isoformat()
 
 
-def _label(moment: pd.Timestamp) -> str:
-    moment = pd.Timestamp(moment).tz_convert(JST)
-    return f"{moment.day} {moment:%b %Y %H:%M}"
-
-
-def when(start: pd.Timestamp, end: pd.Timestamp) -> str:
-    """Human time range in JST, e.g. '6 Sep 1976 13:10 to 25 Sep 1976 00:00 JST'."""
-    if start == end:
-        return f"{_label(start)} JST"
-    return f"{_label(start)} to {_label(end)} JST"
-
-
 def text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def full_style(layer_id: str, index: int, styles: Mapping[str, Mapping] | None) -> dict[str, Any]:
-    """A complete, sanitised style (colours are checked because they end up in SVG/CSS)."""
-    style = dict(DEFAULT_STYLE, color=_PALETTE[index % len(_PALETTE)])
-    style["fill_color"] = style["color"]
-    style.update({k: v for k, v in dict((styles or {}).get(layer_id, {})).items() if v is not None})
-    for key in ("color", "fill_color"):
-        if not _HEX.match(str(style[key])):
-            style[key] = DEFAULT_STYLE[key]
-    if style["marker"] not in _GE_ICONS:
-        style["marker"] = "circle"
-    style["weight"] = float(style["weight"])
-    style["radius"] = float(style["radius"])
-    style["fill_opacity"] = min(max(float(style["fill_opacity"]), 0.0), 1.0)
-    dash = style.get("dash_array")
-    style["dash_array"] = dash if dash and re.fullmatch(r"[0-9., ]+", str(dash)) else None
-    return style
+    """A layer's complete, checked style (geo.present.layer_style), for formats that draw it."""
+    try:
+        return present.layer_style((styles or {}).get(layer_id), index)
+    except ValueError as error:
+        raise ExportError(f"layer {layer_id!r}: {error}") from None
 
 
 def layer_title(layer_id: str, titles: Mapping[str, str] | None) -> str:

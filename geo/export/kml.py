@@ -25,8 +25,8 @@ from geo.export.common import (
     layer_title,
     scope_text,
     text,
-    when,
 )
+from geo.present import format_span
 
 
 def _kml_color(hex_color: str, opacity: float = 1.0) -> str:
@@ -86,7 +86,7 @@ def _balloon(row: pd.Series, title: str) -> str:
         f"<h3>{esc(text(row['name']))}</h3>"
         + (f"<p><b>Place:</b> {esc(place)}</p>" if place else "")
         + f"<p>{description}</p>"
-        f"<p><b>When:</b> {esc(when(row['start'], row['end']))}</p>"
+        f"<p><b>When:</b> {esc(format_span(row['start'], row['end']))}</p>"
         f"<p><b>Layer:</b> {esc(title)}<br><b>Certainty:</b> {esc(text(row['certainty']))}</p>"
         + (f"<p><b>Accounts differ:</b></p><ul>{others}</ul>" if others else "")
         + f"<p><b>Sources:</b></p><ul>{cited}</ul>"

@@ -1,0 +1,14 @@
+"""The map's browser client (map.js, map.css) and the exported page's template, as package data."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+WEB_FILES = ("map.js", "map.css", "page.html.j2")
+
+
+def read(name: str) -> str:
+    """The text of one of WEB_FILES."""
+    if name not in WEB_FILES:
+        raise ValueError(f"name must be one of {', '.join(WEB_FILES)}, got {name!r}")
+    return files(__package__).joinpath(name).read_text(encoding="utf-8")

@@ -1,0 +1,408 @@
+/* foxbat76 map client: the dashboard's map and the exported page draw with this one file.
+ *
+ * Python (geo/store.py) sends an item store: per item its coordinates, Leaflet options per
+ * state, escaped popup and tooltip HTML, and its state on every day of the scope (and on
+ * 6 Sep at every replay step). This file only looks states up and draws them; it holds no
+ * time rule and computes no geometry. A view is {day: "YYYY-MM-DD", at: "HH:MM" | null,
+ * layers: [layer ids]}.
+ */
+(function () {
+    "use strict";
+
+    var CODES = {a: "active", t: "trail"};
+    var PANES = [  // trail under the day's items; markers above paths; the MiG above all
+        ["fx-trail", 390], ["fx-active", 410],
+        ["fx-trail-marker", 590], ["fx-active-marker", 610], ["fx-mig", 620]
+    ];
+    var fx = window.fx = window.fx || {};
+
+    function fetchJson(url) {
+        return fetch(url).then(function (response) {
+            if (!response.ok) { throw new Error(url + ": " + response.status); }
+            return response.json();
+        });
+    }
+
+    function svgIcon(inner, size, className) {
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + size +
+            "\" height=\"" + size + "\" viewBox=\"0 0 20 20\">" + inner + "</svg>";
+        return L.divIcon({html: svg, className: "fx-icon " + className,
+                          iconSize: [size, size], iconAnchor: [size / 2, size / 2]});
+    }
+
+    // The marker polygon of a square/diamond/triangle item; colours were checked in Python.
+    function shapeSvg(points, o) {
+        return "<polygon points=\"" + points + "\" fill=\"" + o.fillColor +
+            "\" fill-opacity=\"" + o.fillOpacity + "\" stroke=\"" + o.color +
+            "\" stroke-width=\"2.5\" stroke-opacity=\"" + o.opacity + "\"/>";
+    }
+
+    function View(map, store) {
+        this.map = map;
+        this.store = store;
+        this.drawn = {};  // item id -> {key, layer}
+        this.built = {};  // "id\nstate" -> its Leaflet layer, kept for the next time
+        this.mig = null;
+        this.migMark = null;
+        this.current = null;
+        this.dayIndex = {};
+        var self = this;
+        store.days.forEach(function (day, index) { self.dayIndex[day.iso] = index; });
+        PANES.forEach(function (pane) {
+            if (!map.getPane(pane[0])) { map.createPane(pane[0]).style.zIndex = pane[1]; }
+        });
+    }
+
+    // The Leaflet layer of an item in a state, with its popup and tooltip.
+    View.prototype.build = function (item, state, partial) {
+        var options = L.extend({}, item.options[state]);
+        var coords = partial ? partial.coords : item.coords;
+        var layer;
+        if (item.kind === "line") {
+            layer = L.polyline(coords, L.extend(options, {pane: "fx-" + state}));
+        } else if (item.kind === "polygon") {
+            layer = L.polygon(coords, L.extend(options, {pane: "fx-" + state}));
+        } else {
+            var pane = "fx-" + state + "-marker", shapes = this.store.shapes;
+            var parts = coords.map(function (point) {
+                if (item.kind === "circle") {
+                    return L.circleMarker(point, L.extend({}, options, {pane: pane}));
+                }
+                return L.marker(point, {
+                    pane: pane, keyboard: false,
+                    icon: svgIcon(shapeSvg(shapes[item.kind], options), options.size,
+                                  options.className)
+                });
+            });
+            layer = parts.length === 1 ? parts[0] : L.featureGroup(parts);
+        }
+        var popup = item.popup + (partial ? partial.flown : "");
+        return layer.bindPopup(popup, {maxWidth: 320}).bindTooltip(item.tooltip);
+    };
+
+    View.prototype.steps = function (view) {
+        var day = this.dayIndex[view.day];
+        if (day === undefined) {
+            throw new Error("foxbat76: day " + view.day + " not in the store");
+        }
+        var replay = this.store.replay, step = null;
+        if (replay && replay.day === day && view.at) {
+            step = replay.times.indexOf(view.at);
+            if (step < 0) { throw new Error("foxbat76: time " + view.at + " not a replay step"); }
+        }
+        return {day: day, step: step};
+    };
+
+    // The state of every item for a view (the store's lookup, never a time rule).
+    View.prototype.states = function (view) {
+        var at = this.steps(view), wanted = {}, result = [];
+        (view.layers || []).forEach(function (id) { wanted[id] = true; });
+        this.store.items.forEach(function (item) {
+            var code = item.days.charAt(at.day);
+            var partial = null;
+            if (at.step !== null && item.replay) {
+                code = item.replay.states.charAt(at.step);
+                partial = item.replay.partial[String(at.step)] || null;
+            }
+            var state = wanted[item.layer] ? CODES[code] : undefined;
+            result.push({item: item, state: state, partial: state === "active" ? partial : null,
+                         step: at.step});
+        });
+        return {day: at.day, step: at.step, items: result};
+    };
+
+    // Draw a view: only items whose state changed are touched.
+    View.prototype.show = function (view) {
+        var found = this.states(view), map = this.map, drawn = this.drawn, self = this;
+        found.items.forEach(function (entry) {
+            var id = entry.item.id;
+            var key = entry.state ? entry.state + (entry.partial ? "@" + entry.step : "") : "";
+            var was = drawn[id];
+            if (was && was.key === key) { return; }
+            if (was) { map.removeLayer(was.layer); }
+            delete drawn[id];
+            if (!key) { return; }
+            // Whole items in either state are built once; routes drawn part-way each time.
+            var cacheKey = id + "\n" + key, layer = self.built[cacheKey];
+            if (!layer) {
+                layer = self.build(entry.item, entry.state, entry.partial);
+                if (!entry.partial) { self.built[cacheKey] = layer; }
+            }
+            drawn[id] = {key: key, layer: layer.addTo(map)};
+        });
+        this.showMig(found.day, found.step, view);
+        this.current = {day: view.day, at: found.step === null ? null : view.at,
+                        layers: (view.layers || []).slice()};
+        var box = map.getContainer();
+        box.setAttribute("data-fx-day", view.day);
+        box.setAttribute("data-fx-at", this.current.at || "");
+        return this.current;
+    };
+
+    View.prototype.showMig = function (day, step, view) {
+        var mig = this.store.mig, index = step === null ? mig.days[day] : mig.replay[step];
+        var mark = index === null || index === undefined ? null : mig.marks[index];
+        var tags = "fx-mig fx-day-" + view.day + (step === null ? "" : " fx-at-" +
+            view.at.replace(":", ""));
+        if (!mark) {
+            if (this.mig) { this.map.removeLayer(this.mig); }
+            this.mig = this.migMark = this.migTags = null;
+            return;
+        }
+        if (!this.mig) {
+            this.mig = L.marker(mark.coords, {
+                pane: "fx-mig", keyboard: false, zIndexOffset: 1000,
+                icon: svgIcon(this.store.migSvg, 22, "")
+            }).bindPopup(mark.popup, {maxWidth: 320}).bindTooltip(this.store.migTooltip, {
+                permanent: true, direction: "right", className: "fx-mig-label"
+            }).addTo(this.map);
+        } else if (this.migMark !== mark) {
+            this.mig.setLatLng(mark.coords).setPopupContent(mark.popup);
+        }
+        this.migMark = mark;
+        // The day it shows, as classes on the icon (tests and benchmarks wait for them).
+        var icon = this.mig.getElement();
+        (this.migTags || "").split(" ").forEach(function (tag) {
+            if (tag) { L.DomUtil.removeClass(icon, tag); }
+        });
+        tags.split(" ").forEach(function (tag) { L.DomUtil.addClass(icon, tag); });
+        this.migTags = tags;
+    };
+
+    // What is on the map now, for the page's counter and for tests: [{id, state}].
+    View.prototype.visible = function () {
+        var drawn = this.drawn;
+        return this.store.items.filter(function (item) { return drawn[item.id]; })
+            .map(function (item) {
+                return {id: item.id, state: drawn[item.id].key.split("@")[0]};
+            });
+    };
+
+    View.prototype.migPosition = function () {
+        if (!this.mig) { return null; }
+        var p = this.mig.getLatLng();
+        return [p.lat, p.lng];
+    };
+
+    // A control holding pre-escaped legend HTML.
+    function legend(map, html) {
+        var control = L.control({position: "bottomleft"});
+        control.onAdd = function () {
+            var div = L.DomUtil.create("div", "fx-legend");
+            div.innerHTML = html;
+            L.DomEvent.disableClickPropagation(div);
+            return div;
+        };
+        control.addTo(map);
+    }
+
+    // Land and borders in a pane under the tile pane (z 200): tiles, when online, cover them.
+    function basemap(map, config) {
+        var pane = map.createPane("fx-basemap");
+        pane.style.zIndex = 150;
+        pane.style.pointerEvents = "none";
+        map.attributionControl.addAttribution(config.attribution);
+        var source = typeof config.data === "string" ? fetchJson(config.data)
+            : Promise.resolve(config.data);
+        return source.then(function (data) {
+            fx.basemapLayer = L.geoJSON(data, {
+                pane: "fx-basemap", interactive: false,
+                renderer: L.canvas({pane: "fx-basemap"}),
+                style: function (f) {
+                    return f.properties.kind === "land" ? config.land : config.border;
+                }
+            }).addTo(map);
+        }).catch(function (e) { console.warn("foxbat76: basemap not loaded", e); });
+    }
+
+    // Online tile layers (dashboard only) in a switcher beside the embedded basemap. Offline
+    // they fail on every pan, silently: after `limit` errors with no tile loaded, the layer
+    // is dropped, the switcher goes back to the embedded basemap and a note says so.
+    function tiles(map, config) {
+        if (!config.layers.length) { return; }
+        var embedded = L.layerGroup().addTo(map), bases = {}, names = {}, note = null;
+        bases[config.embedded] = embedded;
+        config.layers.forEach(function (t) {
+            var layer = L.tileLayer(t.url, {attribution: t.attribution, maxZoom: config.maxZoom});
+            bases[t.name] = layer;
+            names[L.stamp(layer)] = t.name;
+        });
+        L.control.layers(bases, null, {position: "topright", collapsed: true}).addTo(map);
+        function hide() { if (note) { note.remove(); note = null; } }
+        function tell(name) {
+            hide();
+            note = L.control({position: "bottomright"});
+            note.onAdd = function () {
+                var div = L.DomUtil.create("div", "fx-tile-note");
+                div.setAttribute("role", "status");
+                div.innerHTML = "<button type=\"button\" title=\"Dismiss\" " +
+                    "aria-label=\"Dismiss\">&times;</button>" + name +
+                    " tiles could not be loaded (offline?); showing the built-in land map.";
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.on(div.firstChild, "click", hide);
+                return div;
+            };
+            note.addTo(map);
+        }
+        map.on("baselayerchange", function (e) {
+            var layer = e.layer, name = names[L.stamp(layer)];
+            hide();
+            if (!name) { return; }
+            var seen = {errors: 0, loaded: false};
+            layer.off("tileload tileerror");
+            layer.on("tileload", function () { seen.loaded = true; });
+            layer.on("tileerror", function () {
+                seen.errors += 1;
+                if (seen.loaded || seen.errors < config.limit || !map.hasLayer(layer)) { return; }
+                map.removeLayer(layer);
+                map.addLayer(embedded);
+                tell(name);
+            });
+        });
+    }
+
+    function mountWith(map, config) {
+        basemap(map, config.basemap);
+        tiles(map, config.tiles);
+        var source = typeof config.store === "string" ? fetchJson(config.store)
+            : Promise.resolve(config.store);
+        return source.then(function (store) {
+            legend(map, store.legend);
+            fx.view = new View(map, store);
+            if (fx.wanted) { fx.view.show(fx.wanted); }
+            return fx.view;
+        });
+    }
+
+    // Set up a Leaflet map from a config ({store, basemap, tiles}) or its URL; `store` is the
+    // store itself or its URL. Returns a promise of the View; fx.show works before then.
+    fx.mount = function (map, config) {
+        var source = typeof config === "string" ? fetchJson(config) : Promise.resolve(config);
+        fx.ready = source.then(function (loaded) { return mountWith(map, loaded); });
+        fx.ready.catch(function (e) { console.warn("foxbat76: map not loaded", e); });
+        return fx.ready;
+    };
+
+    // Streamlit's component library appends a new <style> with the theme's CSS variables on
+    // every render message and never removes one: keep only the newest.
+    function dropStaleThemes() {
+        var themes = Array.prototype.filter.call(document.head.querySelectorAll("style"),
+            function (style) { return /^\s*:root\s*\{/.test(style.textContent); });
+        themes.slice(0, -1).forEach(function (style) { style.remove(); });
+    }
+
+    // The dashboard's per-rerun message: the view to draw. streamlit-folium adds what this
+    // returns to the map and keeps it in window.feature_group, which it never empties: hand
+    // it one empty group every time and drop the references it kept from earlier reruns.
+    fx.show = function (view) {
+        fx.wanted = view;
+        if (fx.view) { fx.view.show(view); }
+        if (Array.isArray(window.feature_group)) { window.feature_group.length = 0; }
+        dropStaleThemes();
+        fx.message = fx.message || L.layerGroup();
+        return fx.message;
+    };
+
+    // The exported page's own controls: day slider, buttons, Play, time of day, layer toggles
+    // and the keyboard. `ids` maps roles to element ids; `start` is the first view.
+    fx.controls = function (view, ids, start, playSeconds) {
+        var store = view.store, days = store.days, replay = store.replay;
+        var el = {};
+        Object.keys(ids).forEach(function (role) {
+            el[role] = document.getElementById(ids[role]);
+        });
+        var state = {day: view.dayIndex[start.day], step: null, layers: start.layers.slice()};
+        if (replay && start.at) { state.step = replay.times.indexOf(start.at); }
+        var timer = null;
+
+        el.slider.max = String(days.length - 1);
+        el.slider.value = String(state.day);
+        el.dayRow.hidden = days.length === 1;
+        if (replay) {
+            el.time.max = String(replay.times.length - 1);
+        }
+        store.layers.forEach(function (layer) {
+            var label = document.createElement("label"), box = document.createElement("input");
+            box.type = "checkbox";
+            box.checked = state.layers.indexOf(layer.id) >= 0;
+            box.setAttribute("data-layer", layer.id);
+            box.addEventListener("change", function () {
+                state.layers = store.layers.filter(function (l) {
+                    var input = el.layers.querySelector("input[data-layer=\"" + l.id + "\"]");
+                    return input && input.checked;
+                }).map(function (l) { return l.id; });
+                draw();
+            });
+            label.appendChild(box);
+            label.appendChild(document.createTextNode(" " + layer.title));
+            el.layers.appendChild(label);
+        });
+
+        function draw() {
+            var onReplayDay = replay && state.day === replay.day;
+            var step = onReplayDay ? (state.step === null ? replay.times.length - 1 : state.step)
+                : null;
+            view.show({day: days[state.day].iso, at: step === null ? null : replay.times[step],
+                       layers: state.layers});
+            el.slider.value = String(state.day);
+            el.date.textContent = days[state.day].label;
+            el.timeRow.hidden = !onReplayDay;
+            if (onReplayDay) {
+                el.time.value = String(step);
+                el.timeLabel.textContent = replay.times[step] + " JST";
+            }
+            var count = view.visible().length;
+            el.count.textContent = count + (count === 1 ? " feature" : " features") + " on the map";
+            el.play.textContent = timer ? "\u25a0 Stop" : "\u25b6 Play";
+        }
+        function go(day) {
+            state.day = Math.min(Math.max(day, 0), days.length - 1);
+            draw();
+        }
+        function stop() {
+            if (timer) { clearInterval(timer); timer = null; }
+            draw();
+        }
+        function play() {
+            if (timer) { stop(); return; }
+            if (state.day >= days.length - 1) { state.day = 0; }  // Play at the end starts over
+            timer = setInterval(function () {
+                if (state.day >= days.length - 1) { stop(); } else { go(state.day + 1); }
+            }, playSeconds * 1000);
+            draw();
+        }
+        function stepTime(delta) {
+            if (!replay || state.day !== replay.day) { return; }
+            var step = state.step === null ? replay.times.length - 1 : state.step;
+            state.step = Math.min(Math.max(step + delta, 0), replay.times.length - 1);
+            draw();
+        }
+        el.slider.addEventListener("input", function () { go(Number(el.slider.value)); });
+        el.time.addEventListener("input", function () {
+            state.step = Number(el.time.value);
+            draw();
+        });
+        el.prev.addEventListener("click", function () { go(state.day - 1); });
+        el.next.addEventListener("click", function () { go(state.day + 1); });
+        el.play.addEventListener("click", play);
+        document.addEventListener("keydown", function (event) {
+            var target = event.target;
+            if (target && target.type === "range") { return; }  // the slider moves itself
+            if (event.key === "ArrowRight") {
+                go(state.day + 1);
+            } else if (event.key === "ArrowLeft") {
+                go(state.day - 1);
+            } else if (event.key === "ArrowUp") {
+                stepTime(1);
+            } else if (event.key === "ArrowDown") {
+                stepTime(-1);
+            } else if (event.key === " " && !/^(BUTTON|INPUT|SELECT|TEXTAREA)$/.test(
+                target && target.tagName)) {  // Space on a control is the control's own
+                play();
+            } else { return; }
+            event.preventDefault();
+        });
+        draw();
+        return {go: go, play: play, stop: stop, state: state};
+    };
+})();

@@ -1,0 +1,134 @@
+"""Soak: does the dashboard's browser page grow while a user scrubs for a long time?
+
+Run: .venv/bin/python tests/bench/bench_soak.py [--scrubs 1000] [--every 100]
+
+Starts a real `streamlit run app.py`, opens it in Debian's headless Chromium and presses
+ArrowRight on the date slider (ArrowLeft on the way back: the days go back and forth through
+September), waiting after each key until the map shows the new day. Before the first scrub and
+every `--every` scrubs it collects garbage (CDP HeapProfiler.collectGarbage) and records the JS
+heap in use (Runtime.getHeapUsage), DOM nodes, documents and event listeners
+(Memory.getDOMCounters), and inside the map's iframe: the `<style>` elements, the entries of
+streamlit-folium's window.feature_group, Leaflet's click handlers on the map and the map's
+layers. Results are printed and written to tests/artifacts/soak.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
+
+from playwright.sync_api import Frame, Page, sync_playwright  # noqa: E402
+from support import CHROMIUM, StreamlitServer, launch_chromium, require_leaflet  # noqa: E402
+
+START_DAY = date(1976, 9, 1)
+SPAN = 20  # days forward before turning back: stays in September, away from 6 Sep's replay
+
+# What the map's iframe holds (streamlit-folium's window.map is the Leaflet map).
+FRAME_COUNTS_JS = """
+() => ({
+    styles: document.querySelectorAll("style").length,
+    feature_group: (window.feature_group || []).length,
+    map_click_handlers: ((window.map._events || {}).click || []).length,
+    map_layers: Object.keys(window.map._layers).length,
+    nodes: document.getElementsByTagName("*").length,
+})
+"""
+
+
+def map_frame(page: Page) -> Frame:
+    (frame,) = [f for f in page.frames if "st_folium" in f.url]
+    return frame
+
+
+def sample(page: Page, cdp: Any, scrubs: int) -> dict[str, Any]:
+    """Garbage collected, then the heap, DOM counters and the map iframe's own counts."""
+    cdp.send("HeapProfiler.collectGarbage")
+    heap = cdp.send("Runtime.getHeapUsage")
+    dom = cdp.send("Memory.getDOMCounters")
+    return {
+        "scrubs": scrubs,
+        "heap_used_mb": round(heap["usedSize"] / 2**20, 2),
+        "dom_nodes": dom["nodes"],
+        "documents": dom["documents"],
+        "js_event_listeners": dom["jsEventListeners"],
+        "main_styles": page.evaluate("document.querySelectorAll('style').length"),
+        **{f"map_{key}": value for key, value in map_frame(page).evaluate(FRAME_COUNTS_JS).items()},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scrubs", type=int, default=1000)
+    parser.add_argument("--every", type=int, default=100, help="scrubs between samples")
+    parser.add_argument("--out", type=Path, default=ROOT / "tests" / "artifacts" / "soak.json")
+    parser.add_argument("--script", type=Path, default=ROOT / "app.py", help="the app to soak")
+    args = parser.parse_args(argv)
+    if not CHROMIUM.is_file():
+        print(f"{CHROMIUM} not found: apt-get install chromium", file=sys.stderr)
+        return 2
+    require_leaflet()
+    server = StreamlitServer(args.script, cwd=args.script.parent).start()
+    samples: list[dict[str, Any]] = []
+    started = time.perf_counter()
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("HeapProfiler.enable")
+            page.goto(f"{server.url}/?date={START_DAY.isoformat()}")
+            wait_for_day(page, START_DAY)
+            page.wait_for_timeout(2000)  # the basemap and the store loaded, the page settled
+            page.get_by_role("slider").first.focus()
+            samples.append(sample(page, cdp, 0))
+            print(samples[-1])
+            day, step = START_DAY, 1
+            for done in range(1, args.scrubs + 1):
+                if not START_DAY <= day + timedelta(days=step) <= START_DAY + timedelta(SPAN):
+                    step = -step
+                day += timedelta(days=step)
+                page.keyboard.press("ArrowRight" if step > 0 else "ArrowLeft")
+                wait_for_day(page, day)
+                if done % args.every == 0 or done == args.scrubs:
+                    page.wait_for_timeout(500)  # the rest of the page's rerun arrives
+                    samples.append(sample(page, cdp, done))
+                    print(samples[-1])
+            browser.close()
+    finally:
+        server.stop()
+    first, last = samples[0], samples[-1]
+    growth = {key: last[key] - first[key] for key in first if key != "scrubs"}
+    print(f"{last['scrubs']} scrubs in {time.perf_counter() - started:.0f} s; growth: {growth}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"samples": samples, "growth": growth}, indent=2))
+    print(f"details: {args.out}")
+    return 0
+
+
+def wait_for_day(page: Page, day: date) -> None:
+    """Until the map's iframe has drawn `day` (the client marks its container)."""
+    page.wait_for_function(
+        """(day) => [...document.querySelectorAll("iframe")].some(f => {
+            try {
+                // Our client marks its container; older builds marked the MiG-25's icon.
+                const doc = f.contentDocument;
+                return doc.querySelector(`[data-fx-day="${day}"], .fx-day-${day}`) !== null;
+            } catch (e) { return false; }
+        })""",
+        arg=day.isoformat(),
+        polling="raf",
+        timeout=30000,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

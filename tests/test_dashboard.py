@@ -1,0 +1,79 @@
+"""What the dashboard derives once: static map files, the event list, the timeline's rows."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from support import HOSTILE, jst
+
+from geo import dashboard
+
+
+def items(rows: list[tuple[str, str, str, str, str]]) -> pd.DataFrame:
+    """(id, layer, name, start, end) rows, JST times, sorted as the page keeps them."""
+    frame = pd.DataFrame(rows, columns=["id", "layer", "name", "start", "end"])
+    frame["start"] = frame["start"].map(jst)
+    frame["end"] = frame["end"].map(jst)
+    return frame
+
+
+ITEMS = items(
+    [
+        ("base", "bases", "Base", "1976-09-01 00:00", "1976-11-30 23:59:59"),
+        ("contact", "flight", "Radar contact", "1976-09-06 13:11", "1976-09-06 13:11"),
+        ("airlift", "flight", HOSTILE, "1976-09-25 00:00", "1976-09-25 23:59:59"),
+    ]
+)
+
+
+def test_the_event_list_leaves_out_places_and_names_whole_days_without_midnight():
+    labels = dashboard.event_labels(ITEMS)
+    assert labels == {"contact": "06 Sep 13:11 · Radar contact", "airlift": f"25 Sep · {HOSTILE}"}
+
+
+def test_timeline_rows_give_instants_width_and_mark_what_lasts_for_days():
+    rows = dashboard.timeline_rows(ITEMS, {"bases": "Bases", "flight": "Flight"})
+    base, contact, _ = rows
+    assert base == {
+        "layer": "Bases",
+        "name": "Base",
+        "start": "1976-09-01T00:00:00",
+        "end": "1976-11-30T23:59:59",
+        "lasting": True,
+    }
+    assert contact["end"] == "1976-09-06T21:11:00" and not contact["lasting"]
+
+
+def test_the_timeline_moves_its_rule_in_a_copy_and_keeps_the_shared_spec():
+    spec = dashboard.timeline_spec("rows.json", ["Bases", "Flight"], ["#112233", "#445566"])
+    shown = dashboard.timeline_for_day(spec, date(1976, 9, 25))
+    assert shown["datasets"][dashboard.DAY_DATASET] == [{"day": "1976-09-25T12:00:00"}]
+    assert dashboard.DAY_DATASET not in spec.get("datasets", {})
+    with pytest.raises(ValueError, match="titles and colors differ in length: 2 != 1"):
+        dashboard.timeline_spec("rows.json", ["Bases", "Flight"], ["#112233"])
+
+
+def test_the_map_files_are_written_once_under_their_content_hash(tmp_path: Path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    frame = gpd.GeoDataFrame(
+        ITEMS[ITEMS["id"] == "contact"].assign(
+            place="", place_ja="", place_ru="", description="Words.", alternatives="",
+            sources="S", certainty="documented",
+        ),
+        geometry=[Point(139.1, 42.7)],
+        crs="EPSG:4326",
+    )  # fmt: skip
+    files = dashboard.write_map_files({"flight": frame}, {"flight": "Flight"}, {}, tmp_path)
+    config_path = tmp_path / "cache" / files.config.rsplit("/", 1)[1]
+    config = json.loads(config_path.read_text())
+    store = json.loads((tmp_path / "cache" / config["store"].rsplit("/", 1)[1]).read_text())
+    assert [item["id"] for item in store["items"]] == ["contact"]
+    assert files == dashboard.write_map_files({"flight": frame}, {"flight": "Flight"}, {}, tmp_path)
+    with pytest.raises(ValueError, match="static_dir must be a Path"):
+        dashboard.write_map_files({}, {}, {}, "static")  # type: ignore[arg-type]
