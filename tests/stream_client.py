@@ -18,12 +18,8 @@ from pathlib import Path
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from support import StreamlitServer, free_port, require_leaflet
 from websockets.asyncio.client import ClientConnection, connect
-
-try:  # the shared test helpers, wherever they live (conftest.py, or support.py beside it)
-    from support import StreamlitServer, free_port, require_leaflet
-except ImportError:
-    from conftest import StreamlitServer, free_port, require_leaflet
 
 __all__ = [
     "DashboardSession",
