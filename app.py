@@ -139,6 +139,8 @@ def _initial_state() -> None:
     st.session_state.playing = False
     st.session_state.last_step = 0.0
     st.session_state.jump = None
+    st.session_state.focus = None  # (item id, jump number): the map flies there once
+    st.session_state.goto = view.goto  # the shared link's map view, restored once
     st.session_state.notices = notices
     st.session_state.layers = chosen
 
@@ -177,6 +179,8 @@ def _jump() -> None:
     if row["layer"] not in st.session_state.layers:
         # The user asked for this event: show its layer rather than an empty map.
         st.session_state.layers = [*st.session_state.layers, row["layer"]]
+    number = st.session_state.focus[1] + 1 if st.session_state.focus else 1
+    st.session_state.focus = (item_id, number)
     st.session_state.jump = None
 
 
@@ -221,6 +225,8 @@ def _sync_url(day: date, chosen: list[str], at: dtime | None) -> None:
         wanted["layers"] = ",".join(chosen)
     if at is not None and at != DEFAULT_TIME:
         wanted["time"] = at.strftime("%H:%M")
+    if st.session_state.goto is not None and "view" in st.query_params:
+        wanted["view"] = st.query_params["view"]  # the map's own "Share view" gives a new one
     # get_all: a repeated parameter (?date=a&date=b) must be rewritten too
     shown = {key: st.query_params.get_all(key) for key in st.query_params}
     if shown != {key: [value] for key, value in wanted.items()}:
@@ -313,7 +319,9 @@ def render_map(day: date, at: dtime | None, chosen: list[str]) -> None:
         height=mapview.HEIGHT,
         use_container_width=True,
         returned_objects=[],  # panning and zooming never rerun the app
-        feature_group_to_add=mapview.DayView(day, at, chosen),
+        feature_group_to_add=mapview.DayView(
+            day, at, chosen, goto=st.session_state.goto, focus=st.session_state.focus
+        ),
         render=False,  # st_folium renders the map itself; the full-page render is unused
     )
     if not data.web.offline:

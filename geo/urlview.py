@@ -1,4 +1,4 @@
-"""The dashboard's view from its URL (?date=&layers=&time=): bad values give a notice each."""
+"""The dashboard's view from its URL (?date=&layers=&time=&view=): bad values give a notice each."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from geo.messages import one_line, quoted
+from geo.present import MAX_ZOOM
 from geo.timing import DEFECTION_DAY, REPLAY_END, parse_day, parse_replay_time
 
 NOTICE_LIMIT = 200  # characters of an error message quoted in a notice
@@ -20,6 +21,28 @@ class UrlView:
     at: time = REPLAY_END  # the 6 Sep replay's time of day (the whole day by default)
     layers: list[str] | None = None  # None: every layer
     notices: list[str] = field(default_factory=list)  # plain text, one per ignored value
+    goto: tuple[float, float, float] | None = None  # the map's centre lat, lon and zoom
+
+
+def parse_map_view(text: str) -> tuple[float, float, float]:
+    """`lat,lon,zoom` of a shared map view; ValueError naming the bad part otherwise."""
+    from geo.basemap import REGION  # the extent only (the module reads GSHHS lazily)
+
+    parts = [part.strip() for part in str(text).split(",")]
+    if len(parts) != 3:
+        raise ValueError(f"view {quoted(text)} is not lat,lon,zoom")
+    try:
+        lat, lon, zoom = (float(part) for part in parts)
+    except ValueError:
+        raise ValueError(f"view {quoted(text)} is not three numbers lat,lon,zoom") from None
+    west, south, east, north = REGION
+    if not south <= lat <= north:
+        raise ValueError(f"latitude {lat:g} is outside the map's {south:g}..{north:g}")
+    if not west <= lon <= east:
+        raise ValueError(f"longitude {lon:g} is outside the map's {west:g}..{east:g}")
+    if not 0 <= zoom <= MAX_ZOOM:
+        raise ValueError(f"zoom {zoom:g} is outside 0..{MAX_ZOOM}")
+    return lat, lon, zoom
 
 
 def _notice(name: str, value: str, error: Exception) -> str:
@@ -62,4 +85,10 @@ def parse_view(params: Mapping[str, str], parse_layer_ids: Callable[[str], list[
                     f"{DEFECTION_DAY.day} Sep {DEFECTION_DAY.year} (the flight), not to "
                     f"{day.isoformat()}."
                 )
-    return UrlView(day=day, at=at, layers=chosen, notices=notices)
+    goto = None
+    if "view" in params:
+        try:
+            goto = parse_map_view(params["view"])
+        except ValueError as error:
+            notices.append(_notice("view", params["view"], error))
+    return UrlView(day=day, at=at, layers=chosen, notices=notices, goto=goto)

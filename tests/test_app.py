@@ -330,7 +330,28 @@ def test_jumping_to_an_event_on_a_hidden_layer_shows_that_layer():
     assert day_slider(at).value == date(1976, 9, 24)
     assert layer_pills(at).value == ["hakodate", "c5a_route"]
     assert "USAF C-5A Galaxy airlift" in panel(at)
-    assert shown_view(at) == {"day": "1976-09-24", "at": None, "layers": ["hakodate", "c5a_route"]}
+    assert shown_view(at) == {
+        "day": "1976-09-24",
+        "at": None,
+        "layers": ["hakodate", "c5a_route"],
+        "focus": {"id": "c5a-airlift", "n": 1},  # the map flies to it, once
+    }
+    at.sidebar.button(key="next").run()
+    assert shown_view(at)["focus"] == {"id": "c5a-airlift", "n": 1}  # no second flight
+    at.sidebar.selectbox(key="jump").set_value("landing").run()
+    assert shown_view(at)["focus"] == {"id": "landing", "n": 2}
+
+
+def test_a_shared_map_view_is_restored_and_a_bad_one_named():
+    at = run_app(date="1976-09-10", view="41.77,140.82,9")
+    assert not at.warning
+    assert shown_view(at)["goto"] == {"center": [41.77, 140.82], "zoom": 9.0}
+    assert at.query_params["view"] == "41.77,140.82,9"  # kept in the address
+    bad = run_app(date="1976-09-10", view="41.77,200,9")
+    assert "Ignored view '41.77,200,9': longitude 200 is outside the map's 125..155" in (
+        bad.warning[0].value.replace("\\", "")
+    )
+    assert "goto" not in shown_view(bad) and "view" not in bad.query_params
 
 
 def test_a_repeated_url_parameter_is_rewritten_to_the_view_shown():

@@ -14,7 +14,40 @@
         ["fx-trail", 390], ["fx-active", 410],
         ["fx-trail-marker", 590], ["fx-active-marker", 610], ["fx-mig", 620]
     ];
+    var HERE_PIXELS = 12;  // a click reaches every item drawn this close to it
+    var FOCUS_ZOOM = 8;
+    var KIND_RANK = {line: 1, polygon: 2};  // "Jump to event" zooms in no further than this
     var fx = window.fx = window.fx || {};
+
+    function escapeHtml(text) {
+        return String(text).replace(/[&<>"']/g, function (c) {
+            return {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"}[c];
+        });
+    }
+
+    // Every [lat, lon] pair in nested coordinate arrays, grouped by innermost list.
+    function paths(coords) {
+        if (typeof coords[0] === "number") { return [[coords]]; }
+        if (typeof coords[0][0] === "number") { return [coords]; }
+        return coords.reduce(function (all, part) { return all.concat(paths(part)); }, []);
+    }
+
+    function segmentDistance(p, a, b) {
+        var dx = b.x - a.x, dy = b.y - a.y, length = dx * dx + dy * dy;
+        var t = length ? Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / length))
+            : 0;
+        return p.distanceTo(L.point(a.x + t * dx, a.y + t * dy));
+    }
+
+    function inside(p, ring) {
+        var result = false;
+        for (var i = 0, j = ring.length - 1; i < ring.length; j = i, i += 1) {
+            var a = ring[i], b = ring[j];
+            if ((a.y > p.y) !== (b.y > p.y) &&
+                p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) { result = !result; }
+        }
+        return result;
+    }
 
     function fetchJson(url) {
         return fetch(url).then(function (response) {
@@ -46,6 +79,8 @@
         this.migMark = null;
         this.current = null;
         this.dayIndex = {};
+        this.moved = {goto: false, focus: null};  // the URL's view and the last jump, done
+        this.stamp = stamp(map);
         var self = this;
         store.days.forEach(function (day, index) { self.dayIndex[day.iso] = index; });
         PANES.forEach(function (pane) {
@@ -76,8 +111,70 @@
             });
             layer = parts.length === 1 ? parts[0] : L.featureGroup(parts);
         }
-        var popup = item.popup + (partial ? partial.flown : "");
-        return layer.bindPopup(popup, {maxWidth: 320}).bindTooltip(item.tooltip);
+        var self = this;
+        layer.on("click", function (e) {
+            L.DomEvent.stop(e);
+            self.openHere(e.latlng, item.id);
+        });
+        return layer.bindTooltip(item.tooltip);
+    };
+
+    // Is an item drawn with these coordinates within `pixels` of the container point?
+    View.prototype.near = function (kind, coords, point, pixels) {
+        var map = this.map;
+        return paths(coords).some(function (path) {
+            var pts = path.map(function (c) { return map.latLngToContainerPoint(c); });
+            if (kind === "polygon" && inside(point, pts)) { return true; }
+            if (kind !== "line" && kind !== "polygon") {
+                return pts.some(function (q) { return q.distanceTo(point) <= pixels; });
+            }
+            if (kind === "polygon") { pts = pts.concat([pts[0]]); }
+            for (var i = 1; i < pts.length; i += 1) {
+                if (segmentDistance(point, pts[i - 1], pts[i]) <= pixels) { return true; }
+            }
+            return pts.length === 1 && pts[0].distanceTo(point) <= pixels;
+        });
+    };
+
+    // Everything drawn at a place, the clicked item first: [{id, title, popup}].
+    View.prototype.here = function (latlng, clicked) {
+        var point = this.map.latLngToContainerPoint(latlng), drawn = this.drawn, self = this;
+        var found = [];
+        if (this.mig && this.migMark && (clicked === "mig" ||
+            this.map.latLngToContainerPoint(this.mig.getLatLng()).distanceTo(point) <=
+                HERE_PIXELS)) {
+            found.push({id: "mig", title: this.store.migTooltip, popup: this.migMark.popup});
+        }
+        this.store.items.forEach(function (item) {
+            var entry = drawn[item.id];
+            if (!entry) { return; }
+            if (item.id === clicked || self.near(item.kind, entry.coords, point, HERE_PIXELS)) {
+                found.push({id: item.id, title: item.tooltip, popup: entry.popup,
+                            rank: KIND_RANK[item.kind] || 0});
+            }
+        });
+        // The clicked item, then markers, routes and areas, each in the store's order.
+        return found.map(function (entry, index) {
+            return {entry: entry, key: [entry.id === clicked || entry.id === "mig" ? 0 : 1,
+                                        entry.rank || 0, index]};
+        }).sort(function (a, b) {
+            return a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2];
+        }).map(function (pair) { return pair.entry; });
+    };
+
+    // One popup for a click: the item's own, or, where several overlap, all of them, each
+    // expandable, so no marker hides another.
+    View.prototype.openHere = function (latlng, clicked) {
+        var found = this.here(latlng, clicked);
+        if (!found.length) { return null; }
+        var content = found.length === 1 ? found[0].popup
+            : "<div class=\"fx-here\"><p class=\"fx-here-head\">" + found.length +
+              " things here</p>" + found.map(function (entry) {
+                  return "<details class=\"fx-here-item\" data-id=\"" + escapeHtml(entry.id) +
+                      "\"><summary>" + entry.title +
+                      "</summary>" + entry.popup + "</details>";
+              }).join("") + "</div>";
+        return L.popup({maxWidth: 340}).setLatLng(latlng).setContent(content).openOn(this.map);
     };
 
     View.prototype.steps = function (view) {
@@ -128,11 +225,15 @@
                 layer = self.build(entry.item, entry.state, entry.partial);
                 if (!entry.partial) { self.built[cacheKey] = layer; }
             }
-            drawn[id] = {key: key, layer: layer.addTo(map)};
+            drawn[id] = {key: key, layer: layer.addTo(map),
+                         coords: entry.partial ? entry.partial.coords : entry.item.coords,
+                         popup: entry.item.popup + (entry.partial ? entry.partial.flown : "")};
         });
         this.showMig(found.day, found.step, view);
         this.current = {day: view.day, at: found.step === null ? null : view.at,
                         layers: (view.layers || []).slice()};
+        var label = this.store.days[found.day].label;
+        this.stamp.textContent = label + (this.current.at ? ", " + this.current.at + " JST" : "");
         var box = map.getContainer();
         box.setAttribute("data-fx-day", view.day);
         box.setAttribute("data-fx-at", this.current.at || "");
@@ -153,11 +254,16 @@
             this.mig = L.marker(mark.coords, {
                 pane: "fx-mig", keyboard: false, zIndexOffset: 1000,
                 icon: svgIcon(this.store.migSvg, 22, "")
-            }).bindPopup(mark.popup, {maxWidth: 320}).bindTooltip(this.store.migTooltip, {
+            }).bindTooltip(this.store.migTooltip, {
                 permanent: true, direction: "right", className: "fx-mig-label"
             }).addTo(this.map);
+            var self = this;
+            this.mig.on("click", function (e) {
+                L.DomEvent.stop(e);
+                self.openHere(self.mig.getLatLng(), "mig");
+            });
         } else if (this.migMark !== mark) {
-            this.mig.setLatLng(mark.coords).setPopupContent(mark.popup);
+            this.mig.setLatLng(mark.coords);
         }
         this.migMark = mark;
         // The day it shows, as classes on the icon (tests and benchmarks wait for them).
@@ -167,6 +273,38 @@
         });
         tags.split(" ").forEach(function (tag) { L.DomUtil.addClass(icon, tag); });
         this.migTags = tags;
+    };
+
+    // The view a message asks for: the URL's `goto` once per page, each new `focus` (an item
+    // id and a counter from "Jump to event") by flying there. True if the map was moved.
+    View.prototype.move = function (view) {
+        var moved = false;
+        if (view.goto && !this.moved.goto) {
+            this.moved.goto = true;
+            this.map.setView(view.goto.center, view.goto.zoom, {animate: false});
+            moved = true;
+        }
+        if (view.focus && view.focus.n !== this.moved.focus) {
+            this.moved.focus = view.focus.n;
+            moved = this.fly(view.focus.id) || moved;
+        }
+        return moved;
+    };
+
+    View.prototype.fly = function (id) {
+        var item = this.store.items.filter(function (i) { return i.id === id; })[0];
+        if (!item) { return false; }
+        var points = paths(item.coords).reduce(function (a, b) { return a.concat(b); }, []);
+        var bounds = L.latLngBounds(points), map = this.map, self = this;
+        var at = points.length === 1 ? L.latLng(points[0]) : bounds.getCenter();
+        map.closePopup();
+        map.once("moveend", function () {
+            map.getContainer().setAttribute("data-fx-focus", id);
+            if (self.drawn[id]) { self.openHere(at, id); }
+        });
+        map.flyToBounds(bounds, {maxZoom: Math.max(FOCUS_ZOOM, map.getZoom()),
+                                 padding: [40, 40], duration: 0.8});
+        return true;
     };
 
     // What is on the map now, for the page's counter and for tests: [{id, state}].
@@ -183,6 +321,90 @@
         var p = this.mig.getLatLng();
         return [p.lat, p.lng];
     };
+
+    // The day (and time) drawn, on the map itself, so that any screenshot carries it.
+    function stamp(map) {
+        var control = L.control({position: "topright"}), div = L.DomUtil.create("div", "fx-stamp");
+        div.setAttribute("aria-live", "polite");
+        control.onAdd = function () { return div; };
+        control.addTo(map);
+        return div;
+    }
+
+    // "Share this view": the page's address with view=lat,lon,zoom, shown to copy (and copied
+    // where the browser lets us).
+    function share(map) {
+        var control = L.control({position: "topleft"});
+        control.onAdd = function () {
+            var div = L.DomUtil.create("div", "fx-share leaflet-bar");
+            var button = L.DomUtil.create("button", "", div);
+            button.type = "button";
+            button.textContent = "Share view";
+            button.title = "Link to this day and this part of the map";
+            var field = L.DomUtil.create("input", "", div);
+            field.type = "text";
+            field.readOnly = true;
+            field.hidden = true;
+            field.setAttribute("aria-label", "Link to this view");
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.on(button, "click", function () {
+                field.value = fx.viewUrl(map);
+                field.hidden = false;
+                field.select();
+                var clipboard = window.navigator.clipboard;
+                if (clipboard) {
+                    clipboard.writeText(field.value).catch(function () { return null; });
+                }
+            });
+            return div;
+        };
+        control.addTo(map);
+    }
+
+    // The address of the page showing this map (the dashboard's, from inside its frame).
+    function pageUrl() {
+        try {
+            if (window.parent !== window && window.parent.location.href) {
+                return window.parent.location.href;
+            }
+        } catch (error) {  // a frame of another origin: our own address
+            console.debug("foxbat76: page address not readable", error.name);
+        }
+        return window.location.href;
+    }
+
+    fx.viewUrl = function (map) {
+        var url = new window.URL(pageUrl()), c = map.getCenter();
+        url.searchParams.set("view", c.lat.toFixed(4) + "," + c.lng.toFixed(4) + "," +
+            String(Math.round(map.getZoom() * 100) / 100));
+        return url.href.replace(/%2C/g, ",");  // commas read better and mean the same here
+    };
+
+    // The exported page's ?view=lat,lon,zoom (the dashboard checks its own in Python).
+    fx.parseView = function (text, region) {
+        var parts = String(text || "").split(",").map(Number);
+        if (parts.length !== 3 || !parts.every(isFinite)) { return null; }
+        if (parts[0] < region[1] || parts[0] > region[3] || parts[1] < region[0] ||
+            parts[1] > region[2]) { return null; }
+        return {center: [parts[0], parts[1]], zoom: parts[2]};
+    };
+
+    // Keep the embedded basemap's edge out of sight: the map never pans off its region and
+    // never zooms out past the zoom at which the region fills the map.
+    function limits(map, frame) {
+        var region = frame.region;
+        var bounds = L.latLngBounds([region[1], region[0]], [region[3], region[2]]);
+        map.setMaxZoom(frame.maxZoom);
+        map.options.maxBoundsViscosity = 1;
+        function fit() {
+            var size = map.getSize();
+            if (!size.x || !size.y) { return; }
+            map.setMinZoom(map.getBoundsZoom(bounds, true));
+            map.setMaxBounds(bounds);
+        }
+        fit();
+        map.on("resize", fit);
+    }
 
     // A control holding pre-escaped legend HTML.
     function legend(map, html) {
@@ -262,14 +484,21 @@
     }
 
     function mountWith(map, config) {
+        limits(map, config.frame);
         basemap(map, config.basemap);
         tiles(map, config.tiles);
+        share(map);
         var source = typeof config.store === "string" ? fetchJson(config.store)
             : Promise.resolve(config.store);
         return source.then(function (store) {
             legend(map, store.legend);
             fx.view = new View(map, store);
+            var wanted = fx.wanted || {};
+            if (config.goto) { wanted = L.extend({}, wanted, {goto: config.goto}); }
             if (fx.wanted) { fx.view.show(fx.wanted); }
+            if (!fx.view.move(wanted)) {
+                map.fitBounds(config.frame.bounds, {padding: [16, 16], maxZoom: 9, animate: false});
+            }
             return fx.view;
         });
     }
@@ -296,7 +525,10 @@
     // it one empty group every time and drop the references it kept from earlier reruns.
     fx.show = function (view) {
         fx.wanted = view;
-        if (fx.view) { fx.view.show(view); }
+        if (fx.view) {
+            fx.view.show(view);
+            fx.view.move(view);
+        }
         if (Array.isArray(window.feature_group)) { window.feature_group.length = 0; }
         dropStaleThemes();
         fx.message = fx.message || L.layerGroup();
