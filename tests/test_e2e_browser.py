@@ -326,3 +326,130 @@ def test_the_dashboard_and_the_exported_page_draw_the_same_map(visit, chromium, 
     finally:
         exported.context.close()
     assert visit.blocked == []
+
+
+# Where the story happens, and where the embedded basemap ends (west, south, east, north).
+STORY_PLACES = {
+    "sokol": [47.2617, 142.7683],
+    "chuguyevka": [44.0833, 133.8683],
+    "hyakuri": [36.1811, 140.415],
+}
+INSIDE_REGION = """
+([west, south, east, north]) => {
+    const b = window.map.getBounds();
+    const px = 0.05;  // degrees: Leaflet rounds to whole pixels (~0.04° at these zooms)
+    return [b.getWest() >= west - px, b.getSouth() >= south - px,
+            b.getEast() <= east + px, b.getNorth() <= north + px];
+}
+"""
+
+
+def test_a_click_at_hakodate_reaches_every_item_there(visit):
+    import layers
+    from geo import store
+
+    visit.open("?date=1976-09-10", "1976-09-10")
+    frame = visit.map_frame
+    frame.wait_for_function("fx.view && fx.view.current && fx.view.current.day === '1976-09-10'")
+    assert frame.inner_text(".fx-stamp") == "Fri 10 Sep 1976"  # a screenshot carries its day
+    # Python's answer: everything drawn that day with a point on the airport's runway.
+    frames = layers.build_all()
+    titles, styles = layers.presentation(list(frames))
+    built = store.build_store(frames, titles, styles)
+    shown = store.visible(built, date(1976, 9, 10), None, list(frames))
+    airport = [41.77, 140.822]
+    at_airport = {
+        item["id"]
+        for item in built["items"]
+        if item["id"] in shown and item["kind"] == "circle" and airport in item["coords"]
+    }
+    assert {"hakodate-airport", "mig-held-at-hakodate", "landing"} <= at_airport
+
+    frame.click(".fx-mig")  # the MiG-25 sits on top of all of them
+    listed = frame.evaluate(
+        "[...document.querySelectorAll('.leaflet-popup-content details')].map(d => d.dataset.id)"
+    )
+    assert listed[0] == "mig"
+    assert at_airport | {"gsdf-deployment"} <= set(listed)  # and the troops' cordon round it
+    assert len(listed) == len(set(listed))
+    for item_id in sorted(at_airport):  # each one opens to its own popup
+        details = frame.locator(f".leaflet-popup-content details[data-id='{item_id}']")
+        details.locator("summary").click()
+        assert details.locator(".fx-popup").is_visible()
+        name = next(item for item in built["items"] if item["id"] == item_id)["tooltip"]
+        assert details.locator(".fx-popup b").first.inner_html() == name
+    visit.screenshot("what-is-here-1976-09-10.png")
+    assert visit.blocked == []
+
+
+def test_the_map_frames_the_story_and_never_shows_the_basemap_edge(visit):
+    from geo.basemap import REGION
+
+    visit.open("?date=1976-09-25", "1976-09-25")
+    frame = visit.map_frame
+    frame.wait_for_function("fx.view !== undefined && window.map.getMinZoom() > 0")
+    for name, point in STORY_PLACES.items():
+        assert frame.evaluate("p => window.map.getBounds().contains(p)", point), name
+    assert all(frame.evaluate(INSIDE_REGION, list(REGION)))
+
+    # Zooming out stops where the region still fills the map; zooming in stops at 14.
+    lowest = frame.evaluate("window.map.getMinZoom()")
+    frame.evaluate("window.map.setZoom(0, {animate: false})")
+    assert frame.evaluate("window.map.getZoom()") == lowest
+    assert frame.get_by_role("button", name="Zoom out").get_attribute("aria-disabled") == "true"
+    assert all(frame.evaluate(INSIDE_REGION, list(REGION)))
+    # Dragging far north-east stops at the region's edge.
+    frame.evaluate("window.map.panBy([4000, -4000], {animate: false})")
+    frame.wait_for_function(f"({INSIDE_REGION})({list(REGION)}).every(Boolean)")
+    frame.evaluate("window.map.setZoom(30, {animate: false})")
+    assert frame.evaluate("window.map.getZoom()") == 14
+    assert visit.blocked == []
+
+
+def test_jump_to_event_flies_the_map_to_it(visit):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    visit.open("?date=1976-10-10", "1976-10-10")
+    frame = visit.map_frame
+    frame.wait_for_function("fx.view !== undefined")
+    before = visit.view()
+    page = visit.page
+    events = page.get_by_role("combobox", name="Jump to event")
+    option = page.get_by_role("option", name="06 Sep 13:50 · Landing at Hakodate Airport")
+    for _ in range(5):  # a rerun that lands while the list is open closes it: open it again
+        events.click()
+        events.fill("Landing at Hakodate")
+        try:
+            option.click(timeout=3000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    visit.wait_for(".fx-day-1976-09-06")
+    frame.wait_for_function(
+        "document.querySelector('#map_div').dataset.fxFocus === 'landing'", timeout=10000
+    )
+    zoom, lat, lng = visit.view()
+    assert zoom >= 8 > before[0]
+    assert abs(lat - 41.77) < 0.05 and abs(lng - 140.822) < 0.05
+    # It arrives with the event's popup open.
+    frame.wait_for_selector(".leaflet-popup-content")
+    assert "Landing at Hakodate Airport" in frame.inner_text(".leaflet-popup-content")
+    visit.screenshot("jump-landing.png")
+    assert visit.blocked == []
+
+
+def test_a_shared_view_link_opens_that_view_and_share_gives_one(visit):
+    visit.open("?date=1976-09-10&view=41.77,140.82,9", "1976-09-10")
+    frame = visit.map_frame
+    frame.wait_for_function("fx.view !== undefined && window.map.getZoom() === 9")
+    assert visit.view() == (9, 41.77, 140.82)
+    frame.evaluate("window.map.setView([36.18, 140.41], 10, {animate: false})")
+    frame.get_by_role("button", name="Share view").click()
+    link = frame.get_by_role("textbox", name="Link to this view").input_value()
+    assert link.startswith(visit.server.url) and "date=1976-09-10" in link
+    assert "view=36.1800,140.4100,10" in link
+    visit.page.goto(link)
+    visit.wait_for(".fx-day-1976-09-10")
+    visit.map_frame.wait_for_function("fx.view !== undefined && window.map.getZoom() === 10")
+    assert visit.view() == (10, 36.18, 140.41)
+    assert visit.blocked == []
