@@ -1316,3 +1316,70 @@ def test_the_html_page_and_the_kml_balloon_show_names_and_alternatives(story_fra
     balloons = "".join(node.text or "" for node in ET.parse(kml_path).iter(f"{{{KML_NS}}}text"))
     assert "Hakodate Airport · 函館空港" in balloons
     assert "Accounts differ:" in balloons and "Landed at 13:57" in balloons
+
+
+LABEL_BOXES = """
+() => {
+    const box = el => { const r = el.getBoundingClientRect();
+                        return [r.left, r.top, r.right, r.bottom]; };
+    const labels = [...document.querySelectorAll(".fx-place-label span")]
+        .filter(span => span.style.visibility !== "hidden")
+        .map(span => [span.textContent, box(span)]);
+    const others = [...document.querySelectorAll(".fx-mig-label, .leaflet-control")].map(box);
+    return {labels, others, map: box(document.getElementById("map"))};
+}
+"""
+
+
+def overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.fixture(scope="module")
+def real_page(tmp_path_factory) -> Path:
+    """The whole story as an exported page."""
+    import layers
+
+    leaflet_or_skip()
+    built = layers.build_all()
+    titles, styles = layers.presentation(list(built))
+    folder = tmp_path_factory.mktemp("real-page")
+    (path,) = export_layers(built, "html", folder / "map.html", titles=titles, styles=styles)
+    return path
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", [(1100, 800), (390, 844)])
+def test_html_map_labels_the_days_places_without_overlaps(real_page, chromium, size):
+    from geo.basemap import REGION
+    from geo.timing import period_days
+
+    path = real_page
+    outside: list[str] = []
+    problems: list[str] = []
+    page = open_page(chromium, path, outside, problems)
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    days = [day.isoformat() for day in period_days()]
+    try:
+        # The first view: the story, inside the embedded basemap.
+        bounds = page.evaluate("foxbat76.view.map.getBounds().toBBoxString()").split(",")
+        west, south, east, north = (float(value) for value in bounds)
+        assert REGION[0] - 0.05 <= west and east <= REGION[2] + 0.05
+        assert REGION[1] - 0.05 <= south and north <= REGION[3] + 0.05
+        for day in ("1976-09-10", "1976-09-25"):
+            page.evaluate(f"foxbat76.go({days.index(day)})")
+            assert page.inner_text(".fx-stamp") == page.inner_text("#fx-date")
+            found = page.evaluate(LABEL_BOXES)
+            texts = [text for text, _ in found["labels"]]
+            assert len(texts) >= 2, (day, texts)
+            boxes = [rect for _, rect in found["labels"]]
+            for index, rect in enumerate(boxes):
+                assert not any(overlap(rect, other) for other in boxes[index + 1 :]), texts
+                assert not any(overlap(rect, other) for other in found["others"]), texts
+                left, top, right, bottom = found["map"]
+                assert left <= rect[0] and rect[2] <= right and top <= rect[1] <= bottom
+        if size[0] > 1000:  # on a phone the legend covers it, so its label gives way
+            assert "Hyakuri Air Base" in texts  # 25 Sep: the MiG-25 arrives there
+    finally:
+        page.close()
+    assert outside == [] and problems == []

@@ -86,7 +86,6 @@ def test_online_tile_layers_are_offered_beside_the_embedded_basemap_with_an_offl
 
 
 def test_the_day_message_carries_a_shared_view_and_a_jump_only_when_asked():
-
     def message(view: mapview.DayView) -> dict:
         return json.loads(str(view.view))
 

@@ -12,7 +12,8 @@
     var CODES = {a: "active", t: "trail"};
     var PANES = [  // trail under the day's items; markers above paths; the MiG above all
         ["fx-trail", 390], ["fx-active", 410],
-        ["fx-trail-marker", 590], ["fx-active-marker", 610], ["fx-mig", 620]
+        ["fx-trail-marker", 590], ["fx-active-marker", 610], ["fx-labels", 615],
+        ["fx-mig", 620]
     ];
     var HERE_PIXELS = 12;  // a click reaches every item drawn this close to it
     var FOCUS_ZOOM = 8;
@@ -81,7 +82,10 @@
         this.dayIndex = {};
         this.moved = {goto: false, focus: null};  // the URL's view and the last jump, done
         this.stamp = stamp(map);
+        this.labels = [];  // the places' labels shown, each {label, marker}
+        this.labelKey = null;
         var self = this;
+        map.on("zoomend", function () { self.layoutLabels(); });
         store.days.forEach(function (day, index) { self.dayIndex[day.iso] = index; });
         PANES.forEach(function (pane) {
             if (!map.getPane(pane[0])) { map.createPane(pane[0]).style.zIndex = pane[1]; }
@@ -230,6 +234,7 @@
                          popup: entry.item.popup + (entry.partial ? entry.partial.flown : "")};
         });
         this.showMig(found.day, found.step, view);
+        this.showLabels();
         this.current = {day: view.day, at: found.step === null ? null : view.at,
                         layers: (view.layers || []).slice()};
         var label = this.store.days[found.day].label;
@@ -273,6 +278,56 @@
         });
         tags.split(" ").forEach(function (tag) { L.DomUtil.addClass(icon, tag); });
         this.migTags = tags;
+    };
+
+    // The places of the items drawn active, as short permanent labels.
+    View.prototype.showLabels = function () {
+        var drawn = this.drawn, map = this.map;
+        var wanted = (this.store.labels || []).filter(function (label) {
+            return label.items.some(function (id) {
+                return drawn[id] && drawn[id].key.split("@")[0] === "active";
+            });
+        });
+        var key = wanted.map(function (label) { return label.text; }).join("\n") + "\n" +
+            (this.mig ? this.mig.getLatLng().toString() : "");
+        if (key === this.labelKey) { return; }
+        this.labelKey = key;
+        this.labels.forEach(function (shown) { map.removeLayer(shown.marker); });
+        this.labels = wanted.map(function (label) {
+            label.marker = label.marker || L.marker(label.coords, {
+                pane: "fx-labels", interactive: false, keyboard: false,
+                icon: L.divIcon({className: "fx-place-label", iconSize: [0, 0],
+                                 html: "<span>" + label.text + "</span>"})
+            });
+            return {label: label, marker: label.marker.addTo(map)};
+        });
+        this.layoutLabels();
+    };
+
+    // Hide the labels that would overlap a more important one, the MiG-25's label or a
+    // control (legend, stamp, zoom).
+    View.prototype.layoutLabels = function () {
+        var container = this.map.getContainer(), box = container.getBoundingClientRect();
+        var taken = Array.prototype.map.call(container.querySelectorAll(".leaflet-control"),
+            function (control) { return control.getBoundingClientRect(); });
+        var tooltip = this.mig && this.mig.getTooltip();
+        if (tooltip && tooltip.getElement()) {
+            taken.push(tooltip.getElement().getBoundingClientRect());
+        }
+        function overlaps(a, b) {
+            return a.left < b.right + 2 && b.left < a.right + 2 && a.top < b.bottom + 2 &&
+                b.top < a.bottom + 2;
+        }
+        this.labels.forEach(function (shown) {
+            var span = shown.marker.getElement().firstChild;
+            span.style.visibility = "";
+            var rect = span.getBoundingClientRect();
+            var onMap = rect.left >= box.left && rect.right <= box.right &&
+                rect.top >= box.top && rect.bottom <= box.bottom;
+            var free = onMap && !taken.some(function (other) { return overlaps(rect, other); });
+            span.style.visibility = free ? "" : "hidden";
+            if (free) { taken.push(rect); }
+        });
     };
 
     // The view a message asks for: the URL's `goto` once per page, each new `focus` (an item
