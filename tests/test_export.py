@@ -1383,3 +1383,48 @@ def test_html_map_labels_the_days_places_without_overlaps(real_page, chromium, s
     finally:
         page.close()
     assert outside == [] and problems == []
+
+
+@pytest.mark.browser
+def test_html_map_plays_at_four_speeds_through_the_flight_and_loops(real_page, chromium):
+    outside: list[str] = []
+    problems: list[str] = []
+    page = open_page(chromium, real_page, outside, problems)
+    date_is = "text => document.querySelector('#fx-date').textContent === text"
+    try:
+        # The ends: no day before the first, none after the last.
+        page.fill("#fx-day", "0")
+        assert page.is_disabled("#fx-prev") and not page.is_disabled("#fx-next")
+        last = int(page.get_attribute("#fx-day", "max"))
+        page.fill("#fx-day", str(last))
+        assert page.is_disabled("#fx-next") and not page.is_disabled("#fx-prev")
+
+        # 4 days a second: 23 Sep to 30 Sep is seven days, about 2 s.
+        page.fill("#fx-day", "22")
+        page.select_option("#fx-speed", "4")
+        page.click("#fx-play")
+        page.wait_for_function(date_is, arg="Thu 30 Sep 1976", timeout=15000)  # not timed
+        page.keyboard.press("Space")  # pauses
+        assert page.inner_text("#fx-play") == "\u25b6 Play"
+
+        # From 5 Sep, Play runs the 6 Sep flight five minutes at a time before 7 Sep.
+        page.fill("#fx-day", "4")
+        page.click("#fx-play")
+        page.wait_for_function(
+            "() => document.querySelector('#fx-time-label').textContent === '13:00 JST'",
+            timeout=15000,
+        )
+        assert page.inner_text("#fx-date") == "Mon 6 Sep 1976"
+        page.wait_for_function(date_is, arg="Tue 7 Sep 1976", timeout=15000)
+        page.click("#fx-play")
+
+        # Looping: from the last day on to the first.
+        page.check("#fx-loop")
+        page.fill("#fx-day", str(last - 1))
+        page.click("#fx-play")
+        page.wait_for_function(date_is, arg="Thu 2 Sep 1976", timeout=15000)
+        page.click("#fx-play")
+        assert page.inner_text("#fx-play") == "\u25b6 Play"
+    finally:
+        page.close()
+    assert outside == [] and problems == []

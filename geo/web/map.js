@@ -590,8 +590,11 @@
         return fx.message;
     };
 
-    // The exported page's own controls: day slider, buttons, Play, time of day, layer toggles
-    // and the keyboard. `ids` maps roles to element ids; `start` is the first view.
+    var REPLAY_STEPS_PER_DAY = 8;  // Play runs the 6 Sep flight at 8 five-minute steps a day
+
+    // The exported page's own controls: day slider, buttons, Play (speed, loop), time of day,
+    // layer toggles and the keyboard. `ids` maps roles to element ids (speed and loop
+    // optional); `start` is the first view; `playSeconds` a day's time at speed 1.
     fx.controls = function (view, ids, start, playSeconds) {
         var store = view.store, days = store.days, replay = store.replay;
         var el = {};
@@ -641,21 +644,52 @@
             var count = view.visible().length;
             el.count.textContent = count + (count === 1 ? " feature" : " features") + " on the map";
             el.play.textContent = timer ? "\u25a0 Stop" : "\u25b6 Play";
+            el.prev.disabled = state.day === 0;  // nothing before the first day
+            el.next.disabled = state.day === days.length - 1;
         }
         function go(day) {
             state.day = Math.min(Math.max(day, 0), days.length - 1);
             draw();
         }
         function stop() {
-            if (timer) { clearInterval(timer); timer = null; }
+            if (timer) { clearTimeout(timer); timer = null; }
             draw();
+        }
+        function speed() { return el.speed ? Number(el.speed.value) || 1 : 1; }
+        function onFlight() {  // on 6 Sep before the end of the replay
+            return replay && state.day === replay.day && state.step !== null &&
+                state.step < replay.times.length - 1;
+        }
+        // One step of Play: the flight's next five minutes on 6 Sep, else the next day (from
+        // the last, the first again when looping).
+        function tick() {
+            if (onFlight()) {
+                state.step += 1;
+                draw();
+            } else if (state.day < days.length - 1) {
+                state.day += 1;
+                if (replay && state.day === replay.day) { state.step = 0; }
+                draw();
+            } else if (el.loop && el.loop.checked) {
+                state.day = 0;
+                if (replay && replay.day === 0) { state.step = 0; }
+                draw();
+            } else {
+                timer = null;
+                draw();
+                return;
+            }
+            schedule();
+        }
+        function schedule() {
+            var seconds = playSeconds / speed() / (onFlight() ? REPLAY_STEPS_PER_DAY : 1);
+            timer = setTimeout(tick, seconds * 1000);
         }
         function play() {
             if (timer) { stop(); return; }
             if (state.day >= days.length - 1) { state.day = 0; }  // Play at the end starts over
-            timer = setInterval(function () {
-                if (state.day >= days.length - 1) { stop(); } else { go(state.day + 1); }
-            }, playSeconds * 1000);
+            if (replay && state.day === replay.day && !onFlight()) { state.step = 0; }
+            schedule();
             draw();
         }
         function stepTime(delta) {
