@@ -48,6 +48,9 @@ STATIC_DIR = ROOT / "static"
 DEFAULT_TIME = REPLAY_END  # the whole of 6 Sep until the user rewinds
 REPLAY_TIMES = replay_times()
 PLAY_SECONDS = 1.0  # one day per second: readable, and the whole period in ~90 s
+PLAY_SPEEDS = (0.5, 1.0, 2.0, 4.0)  # days per second
+REPLAY_STEPS_PER_DAY = 8  # Play runs the 6 Sep flight's five-minute steps 8 to a day's time
+SHORTEST_STEP = 0.2  # seconds: each step reruns the page, which takes ~0.1 s
 MAP_HEAD_START = 0.05  # seconds the browser gets to draw a changed map before the rest arrives
 
 
@@ -137,6 +140,8 @@ def _initial_state() -> None:
     st.session_state.at = at
     st.session_state.replay_at = at
     st.session_state.playing = False
+    st.session_state.speed = 1.0
+    st.session_state.loop = False
     st.session_state.last_step = 0.0
     st.session_state.jump = None
     st.session_state.focus = None  # (item id, jump number): the map flies there once
@@ -152,6 +157,8 @@ def _apply_pending() -> None:
     """
     if "pending_day" in st.session_state:
         st.session_state.day = st.session_state.pop("pending_day")
+    if "pending_at" in st.session_state:
+        st.session_state.at = st.session_state.replay_at = st.session_state.pop("pending_at")
 
 
 def _step(days: int) -> None:
@@ -164,6 +171,24 @@ def _toggle_play() -> None:
     st.session_state.last_step = time.monotonic()
     if st.session_state.playing and st.session_state.day >= PERIOD_END:
         st.session_state.day = PERIOD_START  # Play at the end starts over
+    at = st.session_state.get("at", st.session_state.replay_at)
+    if st.session_state.playing and st.session_state.day == DEFECTION_DAY and at >= REPLAY_END:
+        st.session_state.at = st.session_state.replay_at = REPLAY_TIMES[0]  # fly it
+
+
+def _pause() -> None:
+    st.session_state.playing = False
+
+
+def _on_flight() -> bool:
+    """On 6 Sep before the replay's end: Play steps five minutes, not a day."""
+    return st.session_state.day == DEFECTION_DAY and st.session_state.replay_at < REPLAY_END
+
+
+def _play_seconds() -> float:
+    """Seconds between two steps of Play at the chosen speed."""
+    seconds = PLAY_SECONDS / float(st.session_state.get("speed") or 1.0)
+    return max(seconds / REPLAY_STEPS_PER_DAY if _on_flight() else seconds, SHORTEST_STEP)
 
 
 def _jump() -> None:
@@ -189,13 +214,21 @@ def _player() -> None:
     if not st.session_state.get("playing"):
         return
     now = time.monotonic()
-    if now - st.session_state.last_step < PLAY_SECONDS * 0.9:
+    if now - st.session_state.last_step < _play_seconds() * 0.9:
         return
     st.session_state.last_step = now
-    if st.session_state.day >= PERIOD_END:
+    if _on_flight():
+        st.session_state.pending_at = REPLAY_TIMES[
+            REPLAY_TIMES.index(st.session_state.replay_at) + 1
+        ]
+    elif st.session_state.day >= PERIOD_END and not st.session_state.loop:
         st.session_state.playing = False
     else:
-        st.session_state.pending_day = st.session_state.day + timedelta(days=1)
+        day = st.session_state.day + timedelta(days=1)
+        day = PERIOD_START if day > PERIOD_END else day  # looping
+        st.session_state.pending_day = day
+        if day == DEFECTION_DAY:
+            st.session_state.pending_at = REPLAY_TIMES[0]
     st.rerun(scope="app")
 
 
@@ -267,13 +300,22 @@ def sidebar(day: date, chosen: list[str]) -> None:
             key="day",
         )
         with st.container(horizontal=True):
-            st.button("◀ Day", key="prev", on_click=_step, args=(-1,))
-            st.button("Day ▶", key="next", on_click=_step, args=(1,))
+            st.button("◀ Day", key="prev", on_click=_step, args=(-1,), disabled=day <= PERIOD_START)
+            st.button("Day ▶", key="next", on_click=_step, args=(1,), disabled=day >= PERIOD_END)
             st.button(
                 "■ Stop" if st.session_state.playing else "▶ Play",
                 key="play",
                 on_click=_toggle_play,
             )
+        with st.container(horizontal=True):
+            st.radio(
+                "Play speed",
+                options=PLAY_SPEEDS,
+                format_func=lambda speed: "½ day/s" if speed == 0.5 else f"{speed:g} days/s",
+                horizontal=True,
+                key="speed",
+            )
+            st.checkbox("Loop", key="loop")
         if day == DEFECTION_DAY:
             st.select_slider(
                 "Time of day, 6 Sep (JST)",
@@ -302,7 +344,8 @@ def sidebar(day: date, chosen: list[str]) -> None:
             key="layers",
             label_visibility="collapsed",
         )
-        if st.button("Export layers…", icon=":material/download:", key="export"):
+        # Opening the export dialog pauses Play (its reruns would close the dialog).
+        if st.button("Export layers…", icon=":material/download:", key="export", on_click=_pause):
             export_dialog(page_data().items, day, chosen)
 
 
@@ -456,7 +499,7 @@ def main() -> None:
     with right:
         st.vega_lite_chart(dashboard.timeline_for_day(timeline_spec(), day), width="stretch")
     if st.session_state.playing:
-        st.fragment(_player, run_every=PLAY_SECONDS)()
+        st.fragment(_player, run_every=_play_seconds())()
     settle_memory()
 
 

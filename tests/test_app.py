@@ -105,8 +105,48 @@ def test_day_buttons_step_one_day_and_stop_at_the_ends():
     assert "On this day: 3 September 1976" in panel(at)
     at.sidebar.button(key="prev").click().run()
     at.sidebar.button(key="prev").click().run()
-    at.sidebar.button(key="prev").click().run()
     assert day_slider(at).value == date(1976, 9, 1)
+    assert at.sidebar.button(key="prev").disabled  # nothing before the first day
+    assert not at.sidebar.button(key="next").disabled
+    last = run_app(date="1976-11-30")
+    assert last.sidebar.button(key="next").disabled and not last.sidebar.button(key="prev").disabled
+
+
+def test_play_flies_6_sep_in_five_minute_steps_then_goes_on_and_loops():
+    def step(at: AppTest) -> None:
+        at.session_state.last_step = 0.0  # the step is due: the player takes it on this run
+        at.run()
+
+    at = run_app(date="1976-09-06")
+    at.sidebar.radio(key="speed").set_value(4.0).run()
+    at.sidebar.button(key="play").click().run()
+    assert at.sidebar.select_slider(key="at").value == time(12, 0)  # the flight from its start
+    step(at)
+    assert at.sidebar.select_slider(key="at").value == time(12, 5)
+    assert day_slider(at).value == date(1976, 9, 6)
+    at.sidebar.select_slider(key="at").set_value(time(14, 55)).run()
+    step(at)
+    assert at.sidebar.select_slider(key="at").value == time(15, 0)
+    step(at)
+    assert day_slider(at).value == date(1976, 9, 7)  # the flight over, the next day
+    day_slider(at).set_value(date(1976, 11, 30)).run()
+    step(at)
+    assert not at.session_state.playing  # the end, no loop
+    at.sidebar.checkbox(key="loop").check().run()
+    at.sidebar.button(key="play").click().run()  # Play at the end starts over
+    assert day_slider(at).value == date(1976, 9, 1)
+    day_slider(at).set_value(date(1976, 11, 30)).run()
+    step(at)
+    assert day_slider(at).value == date(1976, 9, 1) and at.session_state.playing  # looped
+
+
+def test_opening_the_export_dialog_pauses_play():
+    at = run_app(date="1976-09-20")
+    at.sidebar.button(key="play").click().run()
+    assert at.session_state.playing
+    at.sidebar.button(key="export").click().run()
+    assert not at.session_state.playing
+    assert at.sidebar.button(key="play").label == "▶ Play"
 
 
 def test_play_turns_into_stop_and_back():

@@ -209,6 +209,22 @@ def test_play_advances_a_day_at_a_time_and_stop_stops(visit):
     assert visit.blocked == []
 
 
+def test_play_at_four_days_a_second_reaches_30_sep_from_23_sep(visit):
+    visit.open("?date=1976-09-23", "1976-09-23")
+    assert visit.page.get_by_role("button", name="◀ Day").is_enabled()
+    visit.page.get_by_text("4 days/s").click()
+    visit.page.get_by_role("radio", name="4 days/s").wait_for(state="attached")
+    visit.page.wait_for_function(
+        "() => [...document.querySelectorAll('input[type=radio]')].some(r => r.checked"
+        " && r.closest('label').innerText.includes('4 days/s'))"
+    )
+    visit.page.get_by_role("button", name="▶ Play").click()
+    visit.wait_for(".fx-day-1976-09-30", timeout=30000)  # about 2 s; generous on a busy machine
+    visit.page.get_by_role("button", name="■ Stop").click()
+    visit.page.get_by_role("button", name="▶ Play").wait_for()
+    assert visit.blocked == []
+
+
 def test_the_export_dialog_downloads_a_geopackage_of_the_day(visit, tmp_path):
     import geopandas as gpd
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
