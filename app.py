@@ -482,6 +482,8 @@ def main() -> None:
     # main area (more of it above the fold) and the browser redraws one heading fewer per
     # scrub (measured: scrub p95 about 10 % lower).
     st.sidebar.header("Belenko's MiG-25, Sept to Nov 1976")
+    if st.session_state.get("drawn_view") not in (None, (day, at, tuple(chosen))):
+        st.session_state.notices = []  # the first change of view: they have been read
     for notice in st.session_state.notices:
         st.warning(notice)
     # The map goes out first: the browser redraws it while the rest of the page is computed.

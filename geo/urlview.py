@@ -49,6 +49,34 @@ def _notice(name: str, value: str, error: Exception) -> str:
     return f"Ignored {name} {quoted(value)}: {one_line(str(error), NOTICE_LIMIT)}."
 
 
+def _layers(
+    text: str, parse_layer_ids: Callable[[str], list[str]], notices: list[str]
+) -> list[str] | None:
+    """The known layers of a `layers` value (None if none is known); a notice per unknown one."""
+    try:
+        return parse_layer_ids(text)
+    except ValueError as error:
+        whole = error
+    kept: list[str] = []
+    bad: list[tuple[str, ValueError]] = []
+    for part in (part.strip() for part in text.split(",")):
+        if not part:
+            continue
+        try:
+            kept.extend(layer_id for layer_id in parse_layer_ids(part) if layer_id not in kept)
+        except ValueError as error:
+            bad.append((part, error))
+    if not kept:
+        notices.append(_notice("layers", text, whole))
+        return None
+    notices.extend(
+        f"Ignored {quoted(part)} in layers: {one_line(str(error), NOTICE_LIMIT)}; "
+        f"showing {', '.join(kept)}."
+        for part, error in bad
+    )
+    return kept
+
+
 def parse_view(params: Mapping[str, str], parse_layer_ids: Callable[[str], list[str]]) -> UrlView:
     """The view of a shared URL's query `params`; `parse_layer_ids` checks a layers value.
 
@@ -66,10 +94,7 @@ def parse_view(params: Mapping[str, str], parse_layer_ids: Callable[[str], list[
     if "layers" in params and not params["layers"].strip():
         chosen = []
     elif "layers" in params:
-        try:
-            chosen = parse_layer_ids(params["layers"])
-        except ValueError as error:
-            notices.append(_notice("layers", params["layers"], error))
+        chosen = _layers(params["layers"], parse_layer_ids, notices)
     at = REPLAY_END
     if "time" in params:
         try:

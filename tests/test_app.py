@@ -222,8 +222,9 @@ def test_the_url_follows_the_view():
         ({"date": "1976-13-45"}, "Ignored date"),
         ({"date": "1977-01-01"}, "outside 1976"),
         ({"date": "<script>alert(1)</script>"}, "Ignored date"),
-        ({"layers": "hakodate,no_such_layer"}, "unknown layer"),
+        ({"layers": "no_such_layer"}, "unknown layer"),
         ({"time": "13:07"}, "not a 5-minute step"),
+        ({"time": "11:00"}, "11:00 is outside 12:00\u201315:00"),
         ({"time": "noon"}, "not HH:MM"),
     ],
 )
@@ -234,6 +235,18 @@ def test_a_bad_url_parameter_gives_a_short_notice_and_the_default(params, expect
     assert len(warning.value) < 300
     assert day_slider(at).value == date(1976, 9, 6)
     assert layer_pills(at).value == list(app.layers.LAYERS)
+
+
+def test_the_known_layers_of_a_url_are_kept_and_the_notices_go_after_the_first_change():
+    at = run_app(date="1976-09-25", layers="hakodate,moon")
+    (warning,) = at.warning
+    assert "Ignored 'moon' in layers: unknown layer 'moon'" in warning.value.replace("\\", "")
+    assert "known: soviet_bases, defection_flight" in warning.value.replace("\\", "")
+    assert layer_pills(at).value == ["hakodate"]
+    at.run()  # a rerun that changes nothing keeps the notice
+    assert len(at.warning) == 1
+    at.sidebar.button(key="next").click().run()
+    assert not at.warning  # the view has changed: the notice has done its job
 
 
 def test_notices_neutralise_markdown_in_the_value_they_quote():

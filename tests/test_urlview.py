@@ -100,3 +100,19 @@ def test_a_bad_map_view_gives_one_notice_and_the_story_frame(value: str, notice:
     view = parse_view({"view": value}, layer_ids)
     assert view.notices == [notice]
     assert view.goto is None
+
+
+def test_the_known_parts_of_a_layers_value_are_kept_and_the_rest_named() -> None:
+    view = parse_view({"layers": "hakodate,moon, c5a_route,,mars"}, layer_ids)
+    assert view.layers == ["hakodate", "c5a_route"]
+    assert view.notices == [
+        "Ignored 'moon' in layers: unknown layer 'moon'; showing hakodate, c5a_route.",
+        "Ignored 'mars' in layers: unknown layer 'mars'; showing hakodate, c5a_route.",
+    ]
+
+
+def test_a_time_outside_the_replay_says_so() -> None:
+    (notice,) = parse_view({"time": "11:00"}, layer_ids).notices
+    assert notice == (
+        "Ignored time '11:00': time 11:00 is outside 12:00\u201315:00 (the replay of the flight)."
+    )
