@@ -469,3 +469,24 @@ def test_a_shared_view_link_opens_that_view_and_share_gives_one(visit):
     visit.map_frame.wait_for_function("fx.view !== undefined && window.map.getZoom() === 10")
     assert visit.view() == (10, 36.18, 140.41)
     assert visit.blocked == []
+
+
+def test_the_dashboard_map_fits_a_phone(chromium, app_server):
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    visit = Visit(context.new_page(), app_server)
+    try:
+        visit.open("?date=1976-09-25", "1976-09-25")
+        frame = visit.map_frame
+        frame.wait_for_function("fx.view !== undefined")
+        box = visit.page.locator("iframe").first.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390.5
+        off = frame.evaluate(
+            "[...document.querySelectorAll('.leaflet-control')].map(el =>"
+            " el.getBoundingClientRect()).filter(r => r.left < 0 || r.right > innerWidth + 0.5)"
+            ".length"
+        )
+        assert off == 0
+        assert not frame.evaluate("document.querySelector('details.fx-legend').open")
+        assert frame.inner_text(".fx-stamp") == "Sat 25 Sep 1976"
+    finally:
+        context.close()

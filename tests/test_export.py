@@ -1428,3 +1428,36 @@ def test_html_map_plays_at_four_speeds_through_the_flight_and_loops(real_page, c
     finally:
         page.close()
     assert outside == [] and problems == []
+
+
+OFF_SCREEN = """
+() => [...document.querySelectorAll(
+        "#fx-panel button, #fx-panel input, #fx-panel select, #fx-panel span, #fx-panel h1,"
+        + " .leaflet-control")]
+    .filter(el => el.getClientRects().length)
+    .map(el => [el.id || el.className, el.getBoundingClientRect()])
+    .filter(([, r]) => r.left < 0 || r.right > window.innerWidth + 0.5)
+    .map(([name, r]) => [name, Math.round(r.left), Math.round(r.right)])
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("size", "legend_open"), [((390, 844), False), ((1400, 1000), True)])
+def test_html_map_fits_a_phone_and_a_desktop(real_page, chromium, size, legend_open):
+    outside: list[str] = []
+    problems: list[str] = []
+    page = open_page(chromium, real_page, outside, problems)
+    try:
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        page.reload()
+        page.wait_for_function("window.foxbat76 !== undefined")
+        assert page.evaluate(OFF_SCREEN) == []
+        legend = page.locator("details.fx-legend")
+        assert legend.evaluate("el => el.open") == legend_open  # folded on a phone
+        if not legend_open:
+            legend.locator("summary").click()
+            assert legend.evaluate("el => el.open")
+            assert "Soviet bases" in legend.inner_text()
+    finally:
+        page.close()
+    assert outside == [] and problems == []

@@ -461,12 +461,16 @@
         map.on("resize", fit);
     }
 
-    // A control holding pre-escaped legend HTML.
+    var NARROW = 600;  // px: on a map this narrow the legend starts folded
+
+    // A control holding pre-escaped legend HTML, folded (a click on "Legend" unfolds it) on
+    // narrow maps, where it would cover much of the map.
     function legend(map, html) {
         var control = L.control({position: "bottomleft"});
         control.onAdd = function () {
-            var div = L.DomUtil.create("div", "fx-legend");
-            div.innerHTML = html;
+            var div = L.DomUtil.create("details", "fx-legend");
+            div.open = map.getSize().x >= NARROW;
+            div.innerHTML = "<summary>Legend</summary>" + html;
             L.DomEvent.disableClickPropagation(div);
             return div;
         };
