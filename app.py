@@ -439,6 +439,9 @@ def export_dialog(items: pd.DataFrame, day: date, chosen: list[str]) -> None:
         format_func=export.FORMAT_LABELS.__getitem__,
         key="export_format",
     )
+    if fmt in export.PICTURE_FORMATS:
+        picture_export(fmt, day, picked)
+        return
     scope_day = day if scope == "day" else None
     try:
         kept, empty, count = export.export_plan(items, picked, scope_day)
@@ -463,6 +466,42 @@ def export_dialog(items: pd.DataFrame, day: date, chosen: list[str]) -> None:
     if empty:
         titles = ", ".join(layers.LAYERS[layer_id].title for layer_id in empty)
         st.caption(f"Left out, nothing that day: {_short(titles, 200)}.")
+
+
+def picture_export(fmt: str, day: date, picked: list[str]) -> None:
+    """PNG of the day in view, GIF/MP4 of the period, PDF atlas: drawn on Render, with a
+    progress bar, then offered for download (kept until the choice changes)."""
+    from geo import export
+
+    at = st.session_state.get("at") if day == DEFECTION_DAY else None
+    replay = fmt in ("gif", "mp4") and st.checkbox(
+        "6 Sep as its 5-minute replay", key="export_replay"
+    )
+    if not picked:
+        st.info("Nothing to draw: no layers selected.")
+        return
+    frames = {layer_id: layer_frames()[layer_id] for layer_id in picked}
+    request = export.dialog_request(fmt, day, at, replay)
+    st.caption(export.describe(request, frames))
+    choice = (request, tuple(picked))
+    if st.button(f"Render {fmt.upper()}", key="export_render"):
+        bar = st.progress(0.0, text="Drawing…")
+        titles, styles = layers.presentation(picked)
+        name, content, mime = export.picture_bytes(
+            frames, request, titles=titles, styles=styles, mig_at=layers.mig25_position,
+            workers=1,  # no fork of the server's threads
+            progress=lambda done, total: bar.progress(done / total, f"Drawing {done}/{total}"),
+        )  # fmt: skip
+        bar.empty()
+        st.session_state.export_picture = (choice, name, content, mime)
+    ready = st.session_state.get("export_picture")
+    if ready and ready[0] == choice:
+        _, name, content, mime = ready
+        st.download_button(
+            "Download", data=content, file_name=name, mime=mime, on_click="ignore",
+            icon=":material/download:", key="export_download_picture",
+        )  # fmt: skip
+        st.caption(f"{_short(name, 120)}: {len(content) / 1e6:.1f} MB.")
 
 
 def main() -> None:

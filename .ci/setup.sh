@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up a fresh machine for foxbat76: a venv with the package, and offline web assets.
-# Usage: bash .ci/setup.sh [--test]   (--test adds the test tools, Debian chromium and gdal-bin)
+# Usage: bash .ci/setup.sh [--test]   (--test adds the test tools, Debian chromium, gdal-bin, ffmpeg)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,10 +16,14 @@ else
 fi
 
 if [ "$with_test" = 1 ]; then
-  # Browser and GDAL tests use Debian's chromium and ogrinfo; never a downloaded browser.
+  # Browser, GDAL and video tests use Debian's chromium, ogrinfo and ffprobe; never a downloaded
+  # browser.
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
+  command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)  # reads back the MP4 export
+  # Japanese glyphs in browser screenshots (the map's names); a user's own browser has its own.
+  [ -d /usr/share/fonts/opentype/ipafont-gothic ] || missing+=(fonts-ipafont-gothic)
   if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       apt-get update -qq

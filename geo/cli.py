@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
@@ -50,7 +50,24 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace an existing file even if it is another format's (never a link or pipe)",
     )
+    pictures = export.add_argument_group("pictures (png, gif, mp4, pdf)")
+    pictures.add_argument("--time", help="png on 1976-09-06: HH:MM of the replay, 12:00..15:00")
+    pictures.add_argument("--size", help="WIDTHxHEIGHT in pixels (default 1600x1000)")
+    pictures.add_argument("--from", dest="first", help="gif/mp4/pdf: first day (YYYY-MM-DD)")
+    pictures.add_argument("--to", dest="last", help="gif/mp4/pdf: last day (YYYY-MM-DD)")
+    pictures.add_argument("--replay", action="store_true", help="gif/mp4: 6 Sep in 5-min steps")
+    pictures.add_argument("--fps", help="gif/mp4: frames per second (default 2)")
     return parser
+
+
+_PICTURE_ONLY = (
+    ("--time", "time"),
+    ("--size", "size"),
+    ("--from", "first"),
+    ("--to", "last"),
+    ("--replay", "replay"),
+    ("--fps", "fps"),
+)
 
 
 def _fail(message: str) -> int:
@@ -128,6 +145,13 @@ def _export(args: argparse.Namespace) -> int:
         return _fail(
             f"--format: unknown format {quoted(args.format)} (choose from {', '.join(FORMATS)})"
         )
+    from geo.export import PICTURE_FORMATS
+
+    if args.format in PICTURE_FORMATS:
+        return _export_pictures(args)
+    given = [option for option, dest in _PICTURE_ONLY if getattr(args, dest) not in (None, False)]
+    if given:
+        return _fail(f"{given[0]}: only for pictures (png, gif, mp4, pdf), not {args.format}")
     try:
         day = parse_day(args.date) if args.date is not None else None
     except ValueError as error:
@@ -159,6 +183,76 @@ def _export(args: argparse.Namespace) -> int:
     for path in written:
         print(shown_path(path, limit=len(str(path)) + 8))
     return 0
+
+
+def _export_pictures(args: argparse.Namespace) -> int:
+    """png, gif, mp4, pdf: every option checked before anything is drawn or written."""
+    import layers
+    from geo.export import ExportError, PictureRequest, ReplaceRefused, export_picture
+    from geo.export.still import parse_size
+    from geo.export.story import picture_target
+    from geo.messages import shown_path
+    from geo.timing import parse_day, parse_replay_time
+
+    values: dict = {"fmt": args.format, "replay": args.replay}
+    parsers = (
+        ("--date", "date", "day", parse_day),
+        ("--time", "time", "at", parse_replay_time),
+        ("--from", "first", "first", parse_day),
+        ("--to", "last", "last", parse_day),
+        ("--size", "size", "size", parse_size),
+        ("--fps", "fps", "fps", _parse_fps),
+    )
+    for option, dest, field, parse in parsers:
+        text = getattr(args, dest)
+        if text is not None:
+            try:
+                values[field] = parse(text)
+            except (ValueError, ExportError) as error:
+                return _fail(f"{option}: {error}")
+    try:
+        layer_ids = layers.parse_layer_ids(args.layers)
+    except ValueError as error:
+        return _fail(f"--layers: {error}")
+    out = Path(args.out)
+    try:
+        request = PictureRequest(**values)
+        frames = layers.build_all(layer_ids)
+        titles, styles = layers.presentation(layer_ids)
+        replaced = picture_target(request, out, layer_ids, args.force).exists()
+        path = export_picture(
+            frames, request, out, titles=titles, styles=styles, mig_at=layers.mig25_position,
+            progress=_progress_bar() if sys.stderr.isatty() else None, force=args.force,
+        )  # fmt: skip
+    except ReplaceRefused as error:
+        return _fail(f"{error}{' (--force replaces it)' if error.forceable else ''}")
+    except ExportError as error:
+        return _fail(str(error))
+    except OSError as error:  # the export names its own; this is only a last resort
+        return _fail(f"cannot write {shown_path(out)}: {(error.strerror or str(error)).lower()}")
+    if replaced:
+        print(f"foxbat76: note: replaced {shown_path(path)}", file=sys.stderr)
+    print(shown_path(path, limit=len(str(path)) + 8))
+    return 0
+
+
+def _parse_fps(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number of frames per second") from None
+
+
+def _progress_bar() -> Callable[[int, int], None]:
+    """A one-line progress bar on the terminal (stderr), finished with a newline."""
+
+    def show(done: int, total: int) -> None:
+        filled = round(30 * done / total)
+        end = "\n" if done == total else ""
+        sys.stderr.write(f"\rdrawing [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}{end}")
+        sys.stderr.flush()
+
+    return show
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, time
 from pathlib import Path
@@ -344,8 +345,35 @@ def test_the_download_content_is_the_export_of_the_panel_choice(tmp_path, fmt, d
         assert list(read["layer"]) == ["hakodate"] * expected
         assert read["start"].str.endswith("+09:00").all()
     else:
-        total = sum(len(gpd.read_file(path, layer=name)) for name in ("hakodate", "c5a_route"))
-        assert total == expected
+        tables = gpd.read_file(path, layer="layers")["table_name"]  # a table per geometry type
+        assert sum(len(gpd.read_file(path, layer=name)) for name in tables) == expected
+
+
+def test_the_export_dialog_renders_a_png_of_the_replay_time_in_view():
+    from PIL import Image
+
+    at = export(run_app(date="1976-09-06", time="13:20", layers="defection_flight"))
+    at.selectbox(key="export_format").set_value("png")
+    export(at)
+    assert not at.get("download_button")  # drawn only on request
+    assert "The map of Monday 6 September 1976, 13:20 JST" in export_caption(at)[0]
+    at.button(key="export_render").click()
+    export(at)
+    (button,) = at.get("download_button")
+    assert button.proto.label == "Download"
+    (_, name, content, mime) = at.session_state.export_picture
+    assert name == "foxbat76_1976-09-06-1320_defection_flight.png" and mime == "image/png"
+    with Image.open(io.BytesIO(content)) as picture:
+        assert picture.size == (1600, 1000)
+
+
+def test_the_export_dialog_describes_an_animation_of_the_whole_period():
+    at = export(run_app(date="1976-09-25"))
+    at.selectbox(key="export_format").set_value("mp4")
+    export(at)
+    at.checkbox(key="export_replay").check()
+    export(at)
+    assert export_caption(at)[0] == ("127 frames, 1 Sep to 30 Nov 1976, 2 per second (64 s).")
 
 
 def test_a_catalog_error_is_one_message_on_the_page(monkeypatch):

@@ -171,6 +171,70 @@ def test_exporting_over_an_earlier_file_says_it_replaced_it(tmp_path: Path, caps
     assert f"foxbat76: note: replaced {target}" in capsys.readouterr().err
 
 
+# ---------------------------------------------------------------- pictures
+
+
+def test_export_png_of_a_replay_time_decodes_at_its_size(tmp_path: Path, capsys) -> None:
+    from PIL import Image
+
+    args = ["--format", "png", "--date", "1976-09-06", "--time", "13:20", "--size", "640x400"]
+    assert main(["export", *args, "--layers", "defection_flight", "--out", str(tmp_path)]) == 0
+    path = tmp_path / "foxbat76_1976-09-06-1320_defection_flight.png"
+    assert capsys.readouterr().out.splitlines() == [str(path)]
+    with Image.open(path) as picture:
+        assert picture.size == (640, 400)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "png", "--date", "1976-09-06", "--size", "640"],
+         "--size: size '640' is not WIDTHxHEIGHT in pixels, e.g. 1600x1000"),
+        (["--format", "png", "--date", "1976-09-06", "--size", "64x40"],
+         "--size: size 64x40 is outside 320x200..4000x4000 pixels"),
+        (["--format", "png", "--date", "1976-09-07", "--time", "13:20"],
+         "--time: only for the 1976-09-06 replay, not 1976-09-07"),
+        (["--format", "png", "--date", "1976-09-06", "--time", "1pm"],
+         "--time: time '1pm' is not HH:MM"),
+        (["--format", "png"], "--date: a PNG needs a day"),
+        (["--format", "gif", "--from", "1976-09-10", "--to", "1976-09-05"],
+         "--from 1976-09-10 is after --to 1976-09-05"),
+        (["--format", "gif", "--from", "1976-13-01"],
+         "--from: date 1976-13-01 is not a day of the calendar"),
+        (["--format", "gif", "--fps", "fast"],
+         "--fps: 'fast' is not a number of frames per second"),
+        (["--format", "mp4", "--fps", "0"], "--fps: fps 0 is outside 0.5..30 frames per second"),
+        (["--format", "mp4", "--size", "641x400"],
+         "--size: MP4 needs an even width and height, not 641x400"),
+        (["--format", "pdf", "--replay"], "--replay: for gif and mp4, not pdf"),
+        (["--format", "csv", "--fps", "2"],
+         "--fps: only for pictures (png, gif, mp4, pdf), not csv"),
+        (["--format", "gif", "--layers", "nope"], "--layers: unknown layer 'nope'"),
+    ],
+)  # fmt: skip
+def test_bad_picture_options_exit_2_with_one_line_and_write_nothing(
+    tmp_path: Path, capsys, args: list[str], message: str
+) -> None:
+    assert main(["export", *args, "--out", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.splitlines()
+    assert line.startswith(f"foxbat76: error: {message}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    out = str(tmp_path / "x.gif")
+    args = ["export", "--format", "gif", "--from", "1976-09-01", "--to", "1976-09-02",
+            "--size", "320x200", "--layers", "hakodate", "--out", out]  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "geo.cli", *args], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # not a terminal: no bar
+    assert result.stdout.strip() == str(tmp_path / "x.gif")
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
@@ -251,6 +315,35 @@ def test_every_command_reads_the_chosen_catalog(tmp_path: Path) -> None:
     assert "1976-09-06T13:54:00+09:00" in out.read_text(encoding="utf-8-sig")
     where = run_with_catalog(tmp_path, old, new, "where", "--date", "1976-09-06")
     assert where.returncode == 0 and "Hakodate" in where.stdout
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    out = str(tmp_path / "x.gif")
+    args = ["export", "--format", "gif", "--from", "1976-09-01", "--to", "1976-09-02",
+            "--size", "320x200", "--layers", "hakodate", "--out", out]  # fmt: skip
+    parent, child = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "geo.cli", *args], stdout=subprocess.PIPE, stderr=child,
+            check=False, timeout=120,
+        )  # fmt: skip
+        os.close(child)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(parent, 4096)
+            except OSError:  # the terminal closed: all read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(parent)
+    assert result.returncode == 0
+    assert b"drawing [" in shown and b"] 2/2" in shown
 
 
 def test_catalog_text_cannot_drive_the_terminal(tmp_path: Path) -> None:

@@ -454,12 +454,37 @@ def test_geojson_file_of_several_layers_is_refused(frames, tmp_path, pick, day, 
 # ---------------------------------------------------------------- GeoPackage
 
 
-def test_gpkg_one_table_per_layer_reads_back(frames, tmp_path):
+# A layer mixing geometry types becomes one table per type; a table mixing single and multi
+# parts is promoted to Multi*. The fixture's zones hold a Polygon, a MultiPolygon, a MultiPoint.
+GPKG_TABLES = {
+    "bases": ("bases", "Point", ["hakodate-airport", "radar-contact", "hitachi"]),
+    "routes": ("routes", "LineString", ["c5a-airlift"]),
+    "zones_points": ("zones", "MultiPoint", ["ships"]),
+    "zones_areas": ("zones", "MultiPolygon", ["tsugaru-patrol", "two-boxes"]),
+}
+
+
+def gpkg_rows(frames: dict[str, gpd.GeoDataFrame], table: str) -> gpd.GeoDataFrame:
+    """The rows a GeoPackage table should hold, single parts promoted where the table is Multi*."""
+    layer_id, geometry_type, ids = GPKG_TABLES[table]
+    rows = frames[layer_id].set_index("id", drop=False).loc[ids].reset_index(drop=True)
+    multi = getattr(shapely, geometry_type)
+    if geometry_type.startswith("Multi"):
+        rows["geometry"] = [
+            g if g.geom_type == geometry_type else multi([g]) for g in rows.geometry
+        ]
+    return rows
+
+
+def test_gpkg_one_table_per_layer_and_geometry_type_reads_back(frames, tmp_path):
     (path,) = export_layers(frames, "gpkg", tmp_path / "x.gpkg", titles=TITLES)
     assert path == tmp_path / "x.gpkg"
-    assert [name for name, _ in pyogrio.list_layers(path)] == list(frames)
-    for layer_id, frame in frames.items():
-        got = gpd.read_file(path, layer=layer_id)
+    assert [name for name, _ in pyogrio.list_layers(path)] == [*GPKG_TABLES, "layers"]
+    for table, (_, geometry_type, _) in GPKG_TABLES.items():
+        frame = gpkg_rows(frames, table)
+        got = gpd.read_file(path, layer=table)
+        assert pyogrio.read_info(path, layer=table)["geometry_type"] == geometry_type
+        assert set(got.geometry.geom_type) == {geometry_type}
         # Real DATETIME fields, stored in UTC as the GPKG standard requires: same instants.
         assert str(got["start"].dt.tz) == "UTC"
         assert_same_items(frame, got)
@@ -467,15 +492,20 @@ def test_gpkg_one_table_per_layer_reads_back(frames, tmp_path):
         assert list(got["end_jst"]) == [t.isoformat() for t in frame["end"]]
         for column in ("layer", "description", "sources", "certainty"):
             assert list(got[column]) == list(frame[column])
-        assert list(got.geometry.geom_type) == list(frame.geometry.geom_type)
         assert got.crs.to_epsg() == 4326
-        # The whole table, back in JST: exactly the layer frame (GPKG keeps full doubles).
+        # The whole table, back in JST: the layer's rows (GPKG keeps full doubles).
         for column in ("start", "end"):
             got[column] = got[column].dt.tz_convert(JST).astype(frame[column].dtype)
         assert_geodataframe_equal(got[list(frame.columns)], frame, check_dtype=False)
-        assert pyogrio.read_info(path, layer=layer_id)["fields"].tolist()[:8] == [
+        assert pyogrio.read_info(path, layer=table)["fields"].tolist()[:8] == [
             "id", "layer", "name", "place", "place_ja", "place_ru", "start", "end"
         ]  # fmt: skip
+    index = pyogrio.read_dataframe(path, layer="layers", read_geometry=False)
+    assert index.to_dict("records") == [
+        {"table_name": table, "layer": layer_id, "title": TITLES[layer_id],
+         "geometry_type": geometry_type, "features": len(ids)}
+        for table, (layer_id, geometry_type, ids) in GPKG_TABLES.items()
+    ]  # fmt: skip
 
 
 def test_gpkg_reads_back_with_ogrinfo(frames, tmp_path):
@@ -483,13 +513,31 @@ def test_gpkg_reads_back_with_ogrinfo(frames, tmp_path):
     text = ogrinfo(path)
     assert "start: DateTime" in text
     got = ogr_layers(text)
-    assert list(got) == list(frames)
-    for layer_id, frame in frames.items():
-        assert_ogr_items(frame, got[layer_id])
-        assert all(f["start"].endswith("+00") for f in got[layer_id])
-        assert [f["start_jst"] for f in got[layer_id]] == [t.isoformat() for t in frame["start"]]
+    assert list(got) == [*GPKG_TABLES, "layers"]
+    for table in GPKG_TABLES:
+        frame = gpkg_rows(frames, table)
+        assert_ogr_items(frame, got[table])
+        assert all(f["start"].endswith("+00") for f in got[table])
+        assert [f["start_jst"] for f in got[table]] == [t.isoformat() for t in frame["start"]]
     # The layer title travels as the table's identifier.
     assert "Air bases" in ogrinfo(path, "-so")
+
+
+def test_gpkg_every_table_of_the_real_layers_has_one_geometry_type(tmp_path):
+    import layers
+
+    frames = layers.build_all()
+    titles, _ = layers.presentation(list(frames))
+    (path,) = export_layers(frames, "gpkg", tmp_path / "x.gpkg", titles=titles)
+    summary = ogrinfo(path, "-so")
+    declared = re.findall(r"^Geometry: (.*)$", summary, flags=re.MULTILINE)
+    tables = re.findall(r"^Layer name: (.*)$", summary, flags=re.MULTILINE)
+    assert len(declared) == len(tables) == len(pyogrio.list_layers(path))
+    assert "Unknown (any)" not in declared
+    assert declared[-1] == "None" and tables[-1] == "layers"  # the plain attribute table
+    index = pyogrio.read_dataframe(path, layer="layers", read_geometry=False)
+    assert list(index["table_name"]) == tables[:-1]
+    assert dict(index.groupby("layer")["features"].sum()) == {k: len(f) for k, f in frames.items()}
 
 
 # ---------------------------------------------------------------- KML
@@ -853,6 +901,7 @@ def test_zip_holds_every_format_and_a_readme(frames, tmp_path):
     for licence in ("CC BY-SA 4.0", "LGPL", "MIT", "CC BY 4.0"):
         assert licence in readme
     assert "Wikipedia: Viktor Belenko" in readme
+    assert "zones_areas — layer zones (Patrol zones), Polygon: 1 feature\n" in readme
     gpkg = tmp_path / "unzipped" / base / f"{base}.gpkg"
     got = gpd.read_file(gpkg, layer="routes")
     assert list(got["id"]) == ["c5a-airlift"]
@@ -919,7 +968,8 @@ def test_export_bytes_for_a_download_button(frames, tmp_path):
     ("fmt", "kwargs", "pick", "message"),
     [
         ("shp", {}, None,
-         r"^unknown format 'shp' \(choose from geojson, gpkg, kml, csv, html, zip\)$"),
+         r"^unknown format 'shp' \(choose from geojson, gpkg, kml, csv, html, zip, png, gif, "
+             r"mp4, pdf\)$"),
         ("gpkg", {}, [], r"^nothing to export: no layers selected$"),
         ("kml", {"day": date(1976, 10, 2)}, None,
          r"^nothing to export for 1976-10-02 in layers bases, routes, zones$"),
@@ -1087,8 +1137,10 @@ def test_the_real_layers_export_and_open_in_gdal(tmp_path):
         path.stem: len(f) for path in written["geojson"] for f in ogr_layers(ogrinfo(path)).values()
     }
     assert got == counts
-    got = {k: len(v) for k, v in ogr_layers(ogrinfo(written["gpkg"][0])).items()}
-    assert got == counts
+    index = pyogrio.read_dataframe(written["gpkg"][0], layer="layers", read_geometry=False)
+    got = {k: len(v) for k, v in ogr_layers(ogrinfo(written["gpkg"][0])).items() if k != "layers"}
+    assert got == dict(zip(index["table_name"], index["features"], strict=True))
+    assert dict(index.groupby("layer")["features"].sum()) == counts
     got = {k: len(v) for k, v in ogr_layers(ogrinfo(written["kml"][0])).items()}
     assert got == {titles[k]: n for k, n in counts.items()}
     (rows,) = ogr_layers(ogrinfo(written["csv"][0])).values()
@@ -1108,13 +1160,19 @@ def test_the_real_layers_export_and_open_in_gdal(tmp_path):
 # ---------------------------------------------------------------- from the command line
 
 
-def read_ids(fmt: str, path: Path, titles: dict[str, str]) -> dict[str, list[str]]:
-    """Layer id -> item ids, as the tool a user opens the file with would list them."""
-    if fmt == "gpkg":
-        return {
-            name: list(pyogrio.read_dataframe(path, layer=name)["id"])
-            for name, _ in pyogrio.list_layers(path)
-        }
+def read_ids(
+    fmt: str, path: Path, titles: dict[str, str], order: list[str] | None = None
+) -> dict[str, list[str]]:
+    """Layer id -> item ids, as the tool a user opens the file with would list them.
+
+    `order`: every item id in layer order, to put the ids of a GeoPackage's tables back in it.
+    """
+    if fmt == "gpkg":  # tables by geometry type: each layer's ids in the layer's order
+        index = pyogrio.read_dataframe(path, layer="layers", read_geometry=False)
+        ids: dict[str, list[str]] = {}
+        for table, layer_id in zip(index["table_name"], index["layer"], strict=True):
+            ids.setdefault(layer_id, []).extend(pyogrio.read_dataframe(path, layer=table)["id"])
+        return {k: sorted(v, key=order.index) for k, v in ids.items()} if order else ids
     if fmt == "kml":
         by_title = {title: layer_id for layer_id, title in titles.items()}
         return {
@@ -1161,8 +1219,9 @@ def test_cli_export_into_a_folder_reads_back(tmp_path, capsys, fmt, args, scope)
         for layer_id, frame in frames.items()
     }
     titles = {k: spec.title for k, spec in layers.LAYERS.items()}
+    order = [item_id for ids in expected.values() for item_id in ids]
     if fmt != "zip":
-        assert read_ids(fmt, path, titles) == expected
+        assert read_ids(fmt, path, titles, order) == expected
         return
     with zipfile.ZipFile(path) as archive:
         assert archive.testzip() is None
@@ -1173,7 +1232,7 @@ def test_cli_export_into_a_folder_reads_back(tmp_path, capsys, fmt, args, scope)
         + [f"foxbat76_{scope}.{ext}" for ext in ("csv", "gpkg", "html", "kml")]
     )
     for ext in ("gpkg", "kml", "csv", "html"):
-        assert read_ids(ext, folder / f"foxbat76_{scope}.{ext}", titles) == expected
+        assert read_ids(ext, folder / f"foxbat76_{scope}.{ext}", titles, order) == expected
     for layer_id, ids in expected.items():
         document = json.loads((folder / "geojson" / f"{layer_id}.geojson").read_text())
         assert [f["properties"]["id"] for f in document["features"]] == ids

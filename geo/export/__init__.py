@@ -1,4 +1,4 @@
-"""Export layer frames as GeoJSON, GeoPackage, KML, CSV, a standalone offline HTML map, or a ZIP."""
+"""Export layer frames as GeoJSON, GeoPackage, KML, CSV, an offline HTML map, a ZIP or pictures."""
 
 from __future__ import annotations
 
@@ -33,6 +33,14 @@ from geo.export.kml import write_kml
 from geo.export.page import write_html
 from geo.export.selection import export_plan, filter_frames
 from geo.export.spreadsheet import write_csv
+from geo.export.story import (
+    PICTURE_FORMATS,
+    PictureRequest,
+    describe,
+    dialog_request,
+    export_picture,
+    picture_bytes,
+)
 from geo.export.targets import check_replaceable
 from geo.messages import shown_path
 
@@ -42,17 +50,23 @@ __all__ = [
     "FORMAT_LABELS",
     "GPKG_COLUMNS",
     "MIME_TYPES",
+    "PICTURE_FORMATS",
     "PROPERTIES",
     "SUFFIXES",
     "ExportError",
+    "PictureRequest",
     "ReplaceRefused",
+    "describe",
+    "dialog_request",
     "existing_targets",
     "export_bytes",
     "export_filename",
     "export_layers",
     "export_mime",
+    "export_picture",
     "export_plan",
     "filter_frames",
+    "picture_bytes",
 ]
 
 
@@ -81,6 +95,8 @@ def export_layers(
     (disk full, read-only, name too long) becomes an ExportError naming the path.
     """
     check_format(fmt)
+    if fmt in PICTURE_FORMATS:
+        raise ExportError(f"{fmt} is a picture format: use export_picture")
     kept, empty = filter_frames(frames, day)
     target = Path(out)
     try:

@@ -18,7 +18,7 @@ from geo.export.common import (
     text,
 )
 from geo.export.geojson import write_geojson_dir
-from geo.export.gpkg import write_gpkg
+from geo.export.gpkg import INDEX_TABLE, gpkg_tables, write_gpkg
 from geo.export.kml import write_kml
 from geo.export.page import write_html
 from geo.export.spreadsheet import write_csv
@@ -48,6 +48,13 @@ def _readme(
         "",
         "Files:",
         *(f"  {name}" for name in files),
+        "",
+        f"GeoPackage tables (one geometry type each; its table '{INDEX_TABLE}' lists them too):",
+        *(
+            f"  {t.name} — layer {t.layer} ({t.title}), {t.geometry_type}: "
+            f"{feature_count(t.features)}"
+            for t in gpkg_tables(frames, titles)
+        ),
         "",
         "Notes:",
         "  Times are JST (UTC+09:00) in ISO 8601 with their offset, except in the GeoPackage,",

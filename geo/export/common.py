@@ -17,7 +17,18 @@ from geo import present
 from geo.schema import COLUMNS
 from geo.timing import JST
 
-FORMATS: tuple[str, ...] = ("geojson", "gpkg", "kml", "csv", "html", "zip")
+FORMATS: tuple[str, ...] = (
+    "geojson",
+    "gpkg",
+    "kml",
+    "csv",
+    "html",
+    "zip",
+    "png",
+    "gif",
+    "mp4",
+    "pdf",
+)
 # What each format is for, in the words a user picks it by (the app's format menu).
 FORMAT_LABELS: dict[str, str] = {
     "geojson": "GeoJSON (web maps, one file per layer)",
@@ -26,6 +37,10 @@ FORMAT_LABELS: dict[str, str] = {
     "csv": "CSV (spreadsheets)",
     "html": "HTML map (opens offline, own time slider)",
     "zip": "ZIP (every format plus a README)",
+    "png": "PNG picture of the map that day",
+    "gif": "GIF animation, a frame per day",
+    "mp4": "MP4 video, a frame per day",
+    "pdf": "PDF atlas, a page per day with a new event",
 }
 SUFFIXES: dict[str, str] = {
     "geojson": ".geojson",
@@ -34,6 +49,10 @@ SUFFIXES: dict[str, str] = {
     "csv": ".csv",
     "html": ".html",
     "zip": ".zip",
+    "png": ".png",
+    "gif": ".gif",
+    "mp4": ".mp4",
+    "pdf": ".pdf",
 }
 MIME_TYPES: dict[str, str] = {
     "geojson": "application/geo+json",
@@ -42,6 +61,10 @@ MIME_TYPES: dict[str, str] = {
     "csv": "text/csv",
     "html": "text/html",
     "zip": "application/zip",
+    "png": "image/png",
+    "gif": "image/gif",
+    "mp4": "video/mp4",
+    "pdf": "application/pdf",
 }
 PROPERTIES: tuple[str, ...] = tuple(c for c in COLUMNS if c != "geometry")
 CSV_COLUMNS: tuple[str, ...] = (*PROPERTIES, "lat", "lon", "WKT")

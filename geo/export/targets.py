@@ -43,6 +43,10 @@ def _looks_like(head: bytes, fmt: str) -> bool:
         "html": lambda: text.startswith((b"<!doctype html", b"<html")),
         "geojson": lambda: text.startswith(b"{"),
         "csv": lambda: b"\x00" not in head,
+        "png": lambda: head.startswith(b"\x89PNG\r\n\x1a\n"),
+        "gif": lambda: head.startswith((b"GIF87a", b"GIF89a")),
+        "mp4": lambda: head[4:8] == b"ftyp",
+        "pdf": lambda: head.startswith(b"%PDF-"),
     }
     rule = rules.get(fmt)
     return rule is None or rule()
