@@ -169,6 +169,7 @@ def _step(days: int) -> None:
 def _toggle_play() -> None:
     st.session_state.playing = not st.session_state.playing
     st.session_state.last_step = time.monotonic()
+    st.session_state.just_stepped = True  # Play shows this frame first; the timer steps
     if st.session_state.playing and st.session_state.day >= PERIOD_END:
         st.session_state.day = PERIOD_START  # Play at the end starts over
     at = st.session_state.get("at", st.session_state.replay_at)
@@ -213,6 +214,8 @@ def _player() -> None:
     """While playing, advance one day per PLAY_SECONDS and rerun the whole app."""
     if not st.session_state.get("playing"):
         return
+    if st.session_state.pop("just_stepped", False):
+        return  # the rerun a step asked for: the next step waits for the timer
     now = time.monotonic()
     if now - st.session_state.last_step < _play_seconds() * 0.9:
         return
@@ -229,6 +232,7 @@ def _player() -> None:
         st.session_state.pending_day = day
         if day == DEFECTION_DAY:
             st.session_state.pending_at = REPLAY_TIMES[0]
+    st.session_state.just_stepped = True
     st.rerun(scope="app")
 
 
