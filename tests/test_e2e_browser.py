@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import ROOT, StreamlitServer, is_local
+from support import ROOT, StreamlitServer, is_local, serious_accessibility_problems
 
 pytestmark = pytest.mark.browser
 
@@ -490,3 +490,11 @@ def test_the_dashboard_map_fits_a_phone(chromium, app_server):
         assert frame.inner_text(".fx-stamp") == "Sat 25 Sep 1976"
     finally:
         context.close()
+
+
+def test_axe_finds_nothing_serious_on_the_dashboard_or_its_map(visit):
+    visit.open("?date=1976-09-10", "1976-09-10")
+    visit.map_frame.wait_for_function("fx.view !== undefined")
+    visit.page.get_by_text("On this day: 10 September 1976").first.wait_for()
+    assert serious_accessibility_problems(visit.page) == []
+    assert serious_accessibility_problems(visit.map_frame) == []

@@ -22,7 +22,7 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon
-from support import TRICKY
+from support import TRICKY, serious_accessibility_problems
 
 from geo import export
 from geo.export import ExportError, atomic, bundle, export_bytes, export_filename, export_layers
@@ -1517,6 +1517,19 @@ def test_html_map_fits_a_phone_and_a_desktop(real_page, chromium, size, legend_o
             legend.locator("summary").click()
             assert legend.evaluate("el => el.open")
             assert "Soviet bases" in legend.inner_text()
+    finally:
+        page.close()
+    assert outside == [] and problems == []
+
+
+@pytest.mark.browser
+def test_axe_finds_nothing_serious_on_the_exported_page(real_page, chromium):
+    outside: list[str] = []
+    problems: list[str] = []
+    page = open_page(chromium, real_page, outside, problems)
+    try:
+        page.click(".fx-mig")  # with the overlap popup open too
+        assert serious_accessibility_problems(page) == []
     finally:
         page.close()
     assert outside == [] and problems == []
