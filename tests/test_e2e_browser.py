@@ -105,6 +105,7 @@ def test_scrubbing_with_the_keyboard_redraws_the_day_and_keeps_the_zoom(visit):
     visit.screenshot("day-1976-09-20.png")
 
     # The user double-clicks on Hakodate, then zooms in once more with the + button.
+    frame.wait_for_function("fx.view !== undefined")  # framed on the story by then
     start = frame.evaluate("window.map.getZoom()")
     x, y = frame.evaluate("(p => [p.x, p.y])(window.map.latLngToContainerPoint([41.77, 140.82]))")
     frame.locator("#map_div").dblclick(position={"x": x, "y": y})

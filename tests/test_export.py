@@ -1533,3 +1533,34 @@ def test_axe_finds_nothing_serious_on_the_exported_page(real_page, chromium):
     finally:
         page.close()
     assert outside == [] and problems == []
+
+
+@pytest.mark.browser
+def test_html_map_markers_are_reached_by_tab_and_opened_by_enter(real_page, chromium):
+    outside: list[str] = []
+    problems: list[str] = []
+    page = open_page(chromium, real_page, outside, problems)
+    focused = "() => { const el = document.activeElement; return el.getAttribute('aria-label'); }"
+    try:
+        page.fill("#fx-day", "24")  # 25 Sep
+        page.locator("#map").focus()  # markers come before the controls
+        names = []
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            names.append(page.evaluate(focused))
+            if (names[-1] or "").startswith("Hakodate Airport"):
+                break
+        assert (names[-1] or "").startswith("Hakodate Airport"), names
+        ring = page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement);"
+            " return [document.activeElement.tagName, s.outlineStyle, s.strokeWidth]; }"
+        )
+        assert ring == ["path", "none", "4px"]  # a thicker outline of its own, no rectangle
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".leaflet-popup-content")
+        assert "Hakodate Airport" in page.inner_text(".leaflet-popup-content")
+        mig = page.locator(".fx-mig")
+        assert (mig.get_attribute("tabindex"), mig.get_attribute("aria-label")) == ("0", "MiG-25")
+    finally:
+        page.close()
+    assert outside == [] and problems == []

@@ -123,6 +123,28 @@
         return layer.bindTooltip(item.tooltip);
     };
 
+    // Markers, routes and areas are reached by Tab and opened by Enter or Space, like buttons
+    // (a route or area opens at the middle of its extent). Leaflet makes a
+    // new element each time a layer is added, so this runs after every addTo.
+    View.prototype.focusable = function (layer, tooltip, open) {
+        var parts = layer.getLayers ? layer.getLayers() : [layer];
+        var text = L.DomUtil.create("div");
+        text.innerHTML = tooltip;  // escaped in Python: its text is the marker's name
+        parts.forEach(function (part) {
+            var element = part.getElement();
+            if (!element || element.getAttribute("data-fx-keys")) { return; }
+            element.setAttribute("data-fx-keys", "1");
+            element.setAttribute("tabindex", "0");
+            element.setAttribute("role", "button");
+            element.setAttribute("aria-label", text.textContent);
+            L.DomEvent.on(element, "keydown", function (e) {
+                if (e.key !== "Enter" && e.key !== " ") { return; }
+                L.DomEvent.stop(e);
+                open(part.getLatLng ? part.getLatLng() : part.getBounds().getCenter());
+            });
+        });
+    };
+
     // Is an item drawn with these coordinates within `pixels` of the container point?
     View.prototype.near = function (kind, coords, point, pixels) {
         var map = this.map;
@@ -229,7 +251,11 @@
                 layer = self.build(entry.item, entry.state, entry.partial);
                 if (!entry.partial) { self.built[cacheKey] = layer; }
             }
-            drawn[id] = {key: key, layer: layer.addTo(map),
+            layer.addTo(map);
+            self.focusable(layer, entry.item.tooltip, function (latlng) {
+                self.openHere(latlng, id);
+            });
+            drawn[id] = {key: key, layer: layer,
                          coords: entry.partial ? entry.partial.coords : entry.item.coords,
                          popup: entry.item.popup + (entry.partial ? entry.partial.flown : "")};
         });
@@ -265,6 +291,9 @@
             var self = this;
             this.mig.on("click", function (e) {
                 L.DomEvent.stop(e);
+                self.openHere(self.mig.getLatLng(), "mig");
+            });
+            this.focusable(this.mig, this.store.migTooltip, function () {
                 self.openHere(self.mig.getLatLng(), "mig");
             });
         } else if (this.migMark !== mark) {
