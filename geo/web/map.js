@@ -82,6 +82,7 @@
         this.dayIndex = {};
         this.moved = {goto: false, focus: null};  // the URL's view and the last jump, done
         this.stamp = stamp(map);
+        this.names = {};  // tooltip HTML -> its plain text, for screen readers
         this.labels = [];  // the places' labels shown, each {label, marker}
         this.labelKey = null;
         var self = this;
@@ -128,15 +129,19 @@
     // new element each time a layer is added, so this runs after every addTo.
     View.prototype.focusable = function (layer, tooltip, open) {
         var parts = layer.getLayers ? layer.getLayers() : [layer];
-        var text = L.DomUtil.create("div");
-        text.innerHTML = tooltip;  // escaped in Python: its text is the marker's name
+        var name = this.names[tooltip];
+        if (name === undefined) {
+            var text = L.DomUtil.create("div");
+            text.innerHTML = tooltip;  // escaped in Python: its text is the item's name
+            name = this.names[tooltip] = text.textContent;
+        }
         parts.forEach(function (part) {
             var element = part.getElement();
             if (!element || element.getAttribute("data-fx-keys")) { return; }
             element.setAttribute("data-fx-keys", "1");
             element.setAttribute("tabindex", "0");
             element.setAttribute("role", "button");
-            element.setAttribute("aria-label", text.textContent);
+            element.setAttribute("aria-label", name);
             L.DomEvent.on(element, "keydown", function (e) {
                 if (e.key !== "Enter" && e.key !== " ") { return; }
                 L.DomEvent.stop(e);
