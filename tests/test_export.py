@@ -853,6 +853,8 @@ def test_html_map_scrubs_offline_in_chromium_with_its_own_controls(frames, tmp_p
         popup = page.locator(".leaflet-popup-content details[data-id='hakodate-airport']")
         assert "<b>not bold</b>" in popup.inner_text()
         assert popup.locator("b").count() == 1  # our name, nothing else
+        page.fill("#fx-day", "11")  # another day: the list of what was there goes
+        page.locator(".leaflet-popup").wait_for(state="detached", timeout=2000)  # after its fade
     finally:
         page.close()
     assert outside == [], f"the page tried the network: {outside}"

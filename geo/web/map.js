@@ -242,6 +242,11 @@
     // Draw a view: only items whose state changed are touched.
     View.prototype.show = function (view) {
         var found = this.states(view), map = this.map, drawn = this.drawn, self = this;
+        var shown = [view.day, found.step === null ? "" : view.at].concat(view.layers || [])
+            .join(" ");
+        // A popup lists what was drawn where it was opened: a new view closes it.
+        if (this.shown !== undefined && this.shown !== shown) { map.closePopup(); }
+        this.shown = shown;
         found.items.forEach(function (entry) {
             var id = entry.item.id;
             var key = entry.state ? entry.state + (entry.partial ? "@" + entry.step : "") : "";
