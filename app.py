@@ -430,6 +430,15 @@ def export_dialog(items: pd.DataFrame, day: date, chosen: list[str]) -> None:
         default=chosen,
         format_func=lambda layer_id: layers.LAYERS[layer_id].title,
     )
+    fmt = st.selectbox(
+        "Format",
+        options=export.FORMATS,
+        format_func=export.FORMAT_LABELS.__getitem__,
+        key="export_format",
+    )
+    if fmt in export.PICTURE_FORMATS:  # a picture says itself what it draws: no scope to pick
+        picture_export(fmt, day, picked)
+        return
     scope = st.radio(
         "Scope",
         options=list(SCOPES),
@@ -437,15 +446,6 @@ def export_dialog(items: pd.DataFrame, day: date, chosen: list[str]) -> None:
         horizontal=True,
         key="export_scope",
     )
-    fmt = st.selectbox(
-        "Format",
-        options=export.FORMATS,
-        format_func=export.FORMAT_LABELS.__getitem__,
-        key="export_format",
-    )
-    if fmt in export.PICTURE_FORMATS:
-        picture_export(fmt, day, picked)
-        return
     scope_day = day if scope == "day" else None
     try:
         kept, empty, count = export.export_plan(items, picked, scope_day)

@@ -375,6 +375,7 @@ def test_the_export_dialog_describes_an_animation_of_the_whole_period():
     at = export(run_app(date="1976-09-25"))
     at.selectbox(key="export_format").set_value("mp4")
     export(at)
+    assert not [radio for radio in at.radio if radio.key == "export_scope"]  # a film has none
     at.checkbox(key="export_replay").check()
     export(at)
     assert export_caption(at)[0] == ("127 frames, 1 Sep to 30 Nov 1976, 2 per second (64 s).")
