@@ -48,6 +48,9 @@ STATIC_DIR = ROOT / "static"
 DEFAULT_TIME = REPLAY_END  # the whole of 6 Sep until the user rewinds
 REPLAY_TIMES = replay_times()
 PLAY_SECONDS = 1.0  # one day per second: readable, and the whole period in ~90 s
+PLAY_SPEEDS = (0.5, 1.0, 2.0, 4.0)  # days per second
+REPLAY_STEPS_PER_DAY = 8  # Play runs the 6 Sep flight's five-minute steps 8 to a day's time
+SHORTEST_STEP = 0.2  # seconds: each step reruns the page, which takes ~0.1 s
 MAP_HEAD_START = 0.05  # seconds the browser gets to draw a changed map before the rest arrives
 
 
@@ -137,8 +140,12 @@ def _initial_state() -> None:
     st.session_state.at = at
     st.session_state.replay_at = at
     st.session_state.playing = False
+    st.session_state.speed = 1.0
+    st.session_state.loop = False
     st.session_state.last_step = 0.0
     st.session_state.jump = None
+    st.session_state.focus = None  # (item id, jump number): the map flies there once
+    st.session_state.goto = view.goto  # the shared link's map view, restored once
     st.session_state.notices = notices
     st.session_state.layers = chosen
 
@@ -150,6 +157,8 @@ def _apply_pending() -> None:
     """
     if "pending_day" in st.session_state:
         st.session_state.day = st.session_state.pop("pending_day")
+    if "pending_at" in st.session_state:
+        st.session_state.at = st.session_state.replay_at = st.session_state.pop("pending_at")
 
 
 def _step(days: int) -> None:
@@ -160,8 +169,27 @@ def _step(days: int) -> None:
 def _toggle_play() -> None:
     st.session_state.playing = not st.session_state.playing
     st.session_state.last_step = time.monotonic()
+    st.session_state.just_stepped = True  # Play shows this frame first; the timer steps
     if st.session_state.playing and st.session_state.day >= PERIOD_END:
         st.session_state.day = PERIOD_START  # Play at the end starts over
+    at = st.session_state.get("at", st.session_state.replay_at)
+    if st.session_state.playing and st.session_state.day == DEFECTION_DAY and at >= REPLAY_END:
+        st.session_state.at = st.session_state.replay_at = REPLAY_TIMES[0]  # fly it
+
+
+def _pause() -> None:
+    st.session_state.playing = False
+
+
+def _on_flight() -> bool:
+    """On 6 Sep before the replay's end: Play steps five minutes, not a day."""
+    return st.session_state.day == DEFECTION_DAY and st.session_state.replay_at < REPLAY_END
+
+
+def _play_seconds() -> float:
+    """Seconds between two steps of Play at the chosen speed."""
+    seconds = PLAY_SECONDS / float(st.session_state.get("speed") or 1.0)
+    return max(seconds / REPLAY_STEPS_PER_DAY if _on_flight() else seconds, SHORTEST_STEP)
 
 
 def _jump() -> None:
@@ -177,6 +205,8 @@ def _jump() -> None:
     if row["layer"] not in st.session_state.layers:
         # The user asked for this event: show its layer rather than an empty map.
         st.session_state.layers = [*st.session_state.layers, row["layer"]]
+    number = st.session_state.focus[1] + 1 if st.session_state.focus else 1
+    st.session_state.focus = (item_id, number)
     st.session_state.jump = None
 
 
@@ -184,14 +214,25 @@ def _player() -> None:
     """While playing, advance one day per PLAY_SECONDS and rerun the whole app."""
     if not st.session_state.get("playing"):
         return
+    if st.session_state.pop("just_stepped", False):
+        return  # the rerun a step asked for: the next step waits for the timer
     now = time.monotonic()
-    if now - st.session_state.last_step < PLAY_SECONDS * 0.9:
+    if now - st.session_state.last_step < _play_seconds() * 0.9:
         return
     st.session_state.last_step = now
-    if st.session_state.day >= PERIOD_END:
+    if _on_flight():
+        st.session_state.pending_at = REPLAY_TIMES[
+            REPLAY_TIMES.index(st.session_state.replay_at) + 1
+        ]
+    elif st.session_state.day >= PERIOD_END and not st.session_state.loop:
         st.session_state.playing = False
     else:
-        st.session_state.pending_day = st.session_state.day + timedelta(days=1)
+        day = st.session_state.day + timedelta(days=1)
+        day = PERIOD_START if day > PERIOD_END else day  # looping
+        st.session_state.pending_day = day
+        if day == DEFECTION_DAY:
+            st.session_state.pending_at = REPLAY_TIMES[0]
+    st.session_state.just_stepped = True
     st.rerun(scope="app")
 
 
@@ -221,6 +262,8 @@ def _sync_url(day: date, chosen: list[str], at: dtime | None) -> None:
         wanted["layers"] = ",".join(chosen)
     if at is not None and at != DEFAULT_TIME:
         wanted["time"] = at.strftime("%H:%M")
+    if st.session_state.goto is not None and "view" in st.query_params:
+        wanted["view"] = st.query_params["view"]  # the map's own "Share view" gives a new one
     # get_all: a repeated parameter (?date=a&date=b) must be rewritten too
     shown = {key: st.query_params.get_all(key) for key in st.query_params}
     if shown != {key: [value] for key, value in wanted.items()}:
@@ -261,13 +304,22 @@ def sidebar(day: date, chosen: list[str]) -> None:
             key="day",
         )
         with st.container(horizontal=True):
-            st.button("◀ Day", key="prev", on_click=_step, args=(-1,))
-            st.button("Day ▶", key="next", on_click=_step, args=(1,))
+            st.button("◀ Day", key="prev", on_click=_step, args=(-1,), disabled=day <= PERIOD_START)
+            st.button("Day ▶", key="next", on_click=_step, args=(1,), disabled=day >= PERIOD_END)
             st.button(
                 "■ Stop" if st.session_state.playing else "▶ Play",
                 key="play",
                 on_click=_toggle_play,
             )
+        with st.container(horizontal=True):
+            st.radio(
+                "Play speed",
+                options=PLAY_SPEEDS,
+                format_func=lambda speed: "½ day/s" if speed == 0.5 else f"{speed:g} days/s",
+                horizontal=True,
+                key="speed",
+            )
+            st.checkbox("Loop", key="loop")
         if day == DEFECTION_DAY:
             st.select_slider(
                 "Time of day, 6 Sep (JST)",
@@ -296,7 +348,8 @@ def sidebar(day: date, chosen: list[str]) -> None:
             key="layers",
             label_visibility="collapsed",
         )
-        if st.button("Export layers…", icon=":material/download:", key="export"):
+        # Opening the export dialog pauses Play (its reruns would close the dialog).
+        if st.button("Export layers…", icon=":material/download:", key="export", on_click=_pause):
             export_dialog(page_data().items, day, chosen)
 
 
@@ -313,7 +366,9 @@ def render_map(day: date, at: dtime | None, chosen: list[str]) -> None:
         height=mapview.HEIGHT,
         use_container_width=True,
         returned_objects=[],  # panning and zooming never rerun the app
-        feature_group_to_add=mapview.DayView(day, at, chosen),
+        feature_group_to_add=mapview.DayView(
+            day, at, chosen, goto=st.session_state.goto, focus=st.session_state.focus
+        ),
         render=False,  # st_folium renders the map itself; the full-page render is unused
     )
     if not data.web.offline:
@@ -375,6 +430,15 @@ def export_dialog(items: pd.DataFrame, day: date, chosen: list[str]) -> None:
         default=chosen,
         format_func=lambda layer_id: layers.LAYERS[layer_id].title,
     )
+    fmt = st.selectbox(
+        "Format",
+        options=export.FORMATS,
+        format_func=export.FORMAT_LABELS.__getitem__,
+        key="export_format",
+    )
+    if fmt in export.PICTURE_FORMATS:  # a picture says itself what it draws: no scope to pick
+        picture_export(fmt, day, picked)
+        return
     scope = st.radio(
         "Scope",
         options=list(SCOPES),
@@ -382,15 +446,6 @@ def export_dialog(items: pd.DataFrame, day: date, chosen: list[str]) -> None:
         horizontal=True,
         key="export_scope",
     )
-    fmt = st.selectbox(
-        "Format",
-        options=export.FORMATS,
-        format_func=export.FORMAT_LABELS.__getitem__,
-        key="export_format",
-    )
-    if fmt in export.PICTURE_FORMATS:
-        picture_export(fmt, day, picked)
-        return
     scope_day = day if scope == "day" else None
     try:
         kept, empty, count = export.export_plan(items, picked, scope_day)
@@ -470,6 +525,8 @@ def main() -> None:
     # main area (more of it above the fold) and the browser redraws one heading fewer per
     # scrub (measured: scrub p95 about 10 % lower).
     st.sidebar.header("Belenko's MiG-25, Sept to Nov 1976")
+    if st.session_state.get("drawn_view") not in (None, (day, at, tuple(chosen))):
+        st.session_state.notices = []  # the first change of view: they have been read
     for notice in st.session_state.notices:
         st.warning(notice)
     # The map goes out first: the browser redraws it while the rest of the page is computed.
@@ -487,7 +544,7 @@ def main() -> None:
     with right:
         st.vega_lite_chart(dashboard.timeline_for_day(timeline_spec(), day), width="stretch")
     if st.session_state.playing:
-        st.fragment(_player, run_every=PLAY_SECONDS)()
+        st.fragment(_player, run_every=_play_seconds())()
     settle_memory()
 
 

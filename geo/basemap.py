@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -142,8 +144,46 @@ def _clipped_union(records: list[_Record], levels: set[int], frame: BaseGeometry
     return shapely.union_all(polygons) if polygons else shapely.Polygon()
 
 
+def _cache_file(resolution: str) -> Path | None:
+    """Where the computed land is kept between runs, named after everything it derives from."""
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    try:
+        sources = [path.stat() for path in _paths("gshhs", resolution)]
+    except (FileNotFoundError, ValueError):
+        return None
+    key = repr(
+        (REGION, SIMPLIFY_DEGREES, GRID_DEGREES, [(s.st_size, s.st_mtime_ns) for s in sources])
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return Path(root) / "foxbat76" / f"land-{resolution}-{digest}.wkb"
+
+
 @lru_cache(maxsize=8)
 def _land_geometry(resolution: str) -> BaseGeometry:
+    """Land of the region as one valid (Multi)Polygon, read from the cache when it is there.
+
+    Computing it takes about a second (a union of ~1,100 coastline polygons); every command
+    that draws or clips needs it, so it is kept on disk like any cache: safe to delete.
+    """
+    cached = _cache_file(resolution)
+    if cached is not None and cached.is_file():
+        try:
+            return shapely.from_wkb(cached.read_bytes())
+        except (OSError, shapely.errors.GEOSException):
+            pass  # a damaged cache is computed again below
+    land = _computed_land(resolution)
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            staged = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+            staged.write_bytes(shapely.to_wkb(land))
+            os.replace(staged, cached)  # whole or not at all, even with two processes at once
+        except OSError:
+            pass  # a read-only home: compute each time
+    return land
+
+
+def _computed_land(resolution: str) -> BaseGeometry:
     """Land of the region as one valid (Multi)Polygon: land - lakes + islands in lakes."""
     frame = box(*REGION)
     records = _read_records(*_paths("gshhs", resolution))

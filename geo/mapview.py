@@ -19,9 +19,11 @@ from markupsafe import Markup
 from geo import present
 from geo.assets import WebAssets
 
-CENTER = (40.2, 137.8)  # frames Chuguyevka, Hakodate and Hyakuri at the start zoom
+# Where the map starts before the client frames the story (present.STORY_BOUNDS) or the URL's view.
+CENTER = (40.2, 137.8)
 ZOOM = 6
-MIN_ZOOM, MAX_ZOOM = 4, 14
+MIN_ZOOM, MAX_ZOOM = 4, present.MAX_ZOOM
+ZOOM_SNAP = 0.25  # the story and the region's limits fit the map at quarter zooms
 HEIGHT = 600
 TILE_ERROR_LIMIT = 3  # failed tiles, with none loaded, before an online layer is dropped
 TILE_LAYERS: tuple[tuple[str, str, str], ...] = (
@@ -60,6 +62,7 @@ def client_config(store_url: str, basemap_url: str) -> dict[str, Any]:
     are, and the online tile layers offered beside the embedded basemap."""
     return {
         "store": store_url,
+        "frame": present.map_frame(),
         "basemap": {
             "data": basemap_url,
             "attribution": present.BASEMAP_ATTRIBUTION,
@@ -121,15 +124,31 @@ class DayView(folium.FeatureGroup):
         "{% endmacro %}"
     )
 
-    def __init__(self, day: date, at: time | None, layer_ids: Sequence[str]) -> None:
+    def __init__(
+        self,
+        day: date,
+        at: time | None,
+        layer_ids: Sequence[str],
+        *,
+        goto: tuple[float, float, float] | None = None,
+        focus: tuple[str, int] | None = None,
+    ) -> None:
+        """`goto`: the URL's map view (lat, lon, zoom), applied once per page; `focus`: an item
+        to fly to and the jump's number (the client flies once per number)."""
         super().__init__(name="day", overlay=True, control=False, show=False)
         if not isinstance(day, date):
             raise ValueError(f"day must be a date, got {day!r}")
-        view = {
+        view: dict[str, Any] = {
             "day": day.isoformat(),
             "at": at.strftime("%H:%M") if at is not None else None,
             "layers": [str(layer_id) for layer_id in layer_ids],
         }
+        if goto is not None:
+            lat, lon, zoom = (float(value) for value in goto)
+            view["goto"] = {"center": [lat, lon], "zoom": zoom}
+        if focus is not None:
+            item_id, number = focus
+            view["focus"] = {"id": str(item_id), "n": int(number)}
         self.view = Markup(present.script_json(view))
 
 
@@ -144,6 +163,7 @@ def base_map(assets: WebAssets, client: ClientFiles) -> folium.Map:
         zoom_start=ZOOM,
         min_zoom=MIN_ZOOM,
         max_zoom=MAX_ZOOM,
+        zoom_snap=ZOOM_SNAP,
         tiles=None,
     )
     # Only Leaflet and our client, served locally (no jQuery, Bootstrap or icon fonts).

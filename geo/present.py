@@ -43,6 +43,11 @@ BASEMAP_LAND = {"color": "#8c8270", "weight": 0.6, "fillColor": "#efe9d8", "fill
 BASEMAP_BORDER = {"color": "#7a5c8a", "weight": 1.2, "dashArray": "5 3", "fill": False}
 BASEMAP_ATTRIBUTION = "Coastlines and borders: GSHHG (LGPL)"
 EMBEDDED_BASEMAP = "Embedded basemap (offline)"
+MAX_ZOOM = 14  # a town's streets; the embedded coastline is no finer than that
+# South-west and north-east corners of the story's first view: Vladivostok and Chuguyevka, the
+# Sakhalin bases (Sokol), the Hokkaido patrols, Hakodate, Hyakuri and Tokyo. Magadan, far north,
+# is one pan away: framing it too would shrink the rest below reading size.
+STORY_BOUNDS = ((35.4, 131.7), (47.5, 146.1))
 
 ALTERNATIVES_SEPARATOR = " | "
 SOURCES_SEPARATOR = "; "
@@ -327,3 +332,17 @@ def script_json(value: object) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+
+
+def map_frame(bounds: Sequence[Sequence[float]] = STORY_BOUNDS) -> dict[str, Any]:
+    """The client's framing: the embedded basemap's region (never panned or zoomed past), the
+    zoom limit and the first view's `bounds` ([[south, west], [north, east]])."""
+    from geo.basemap import REGION  # the basemap module reads GSHHS; only its extent is needed
+
+    corners = [[float(value) for value in corner] for corner in bounds]
+    if len(corners) != 2 or any(len(corner) != 2 for corner in corners):
+        raise ValueError(f"bounds must be [[south, west], [north, east]], got {bounds!r}")
+    (south, west), (north, east) = corners
+    if not (south <= north and west <= east):
+        raise ValueError(f"bounds must be [[south, west], [north, east]], got {bounds!r}")
+    return {"region": list(REGION), "bounds": corners, "maxZoom": MAX_ZOOM}

@@ -224,11 +224,17 @@ def build_store(
         raise ValueError(f"days must be distinct days in order, got {days!r}")
     replay = DEFECTION_DAY in days
     layers, legend, items = [], [], []
+    named: list[tuple[str, str, BaseGeometry]] = []  # (item id, place, geometry) for labels
     for index, (layer_id, frame) in enumerate(frames.items()):
         style = present.layer_style((styles or {}).get(layer_id), index)
         title = str((titles or {}).get(layer_id) or layer_id)
         entries = [_item(row, style, days, replay) for row in frame.to_dict("records")]
         drawn = [entry for entry in entries if entry is not None]
+        named.extend(
+            (entry["id"], str(row.get("place") or ""), row["geometry"])
+            for row, entry in zip(frame.to_dict("records"), entries, strict=True)
+            if entry is not None
+        )
         kinds = {"point" if e["kind"] in present.MARKERS else e["kind"] for e in drawn} or None
         layers.append({"id": layer_id, "title": title})
         legend.append((title, style, kinds))
@@ -250,8 +256,40 @@ def build_store(
         "migTooltip": MIG_TOOLTIP,
         "trailOpacity": present.TRAIL_OPACITY,
         "items": items,
+        "labels": place_labels(named),
         "mig": mig,
     }
+
+
+def short_place(place: str) -> str:
+    """A place's name short enough for a map label: "Sokol air base (Dolinsk-Sokol), Sakhalin"
+    -> "Sokol air base"."""
+    return place.split(" (", 1)[0].split(",", 1)[0].strip()
+
+
+def place_labels(named: Iterable[tuple[str, str, BaseGeometry]]) -> list[dict[str, Any]]:
+    """One label per place named by point or area items: `{text, coords, items}`, the places
+    with most items first (the client hides later labels that would overlap earlier ones).
+
+    A label is shown while one of its items is drawn active; routes get none (their places
+    are their ends, labelled by the points there).
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for item_id, place, geometry in named:
+        text = short_place(place)
+        if not text or geometry.geom_type in ("LineString", "MultiLineString"):
+            continue
+        if text not in found:
+            anchor = geometry if geometry.geom_type == "Point" else geometry.representative_point()
+            if geometry.geom_type == "MultiPoint":
+                anchor = geometry.geoms[0]
+            found[text] = {
+                "text": html.escape(text),
+                "coords": [_round(anchor.y), _round(anchor.x)],
+                "items": [],
+            }
+        found[text]["items"].append(item_id)
+    return sorted(found.values(), key=lambda label: -len(label["items"]))
 
 
 def visible(

@@ -85,6 +85,11 @@ def parse_replay_time(text: str) -> time:
         value = time.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"time {text.strip()} is not a time of day") from None
+    if not REPLAY_START <= value <= REPLAY_END:
+        raise ValueError(
+            f"time {value:%H:%M} is outside {REPLAY_START:%H:%M}\u2013{REPLAY_END:%H:%M} "
+            "(the replay of the flight)"
+        )
     if value not in replay_times():
         raise ValueError(
             f"time {value:%H:%M} is not a {REPLAY_STEP_MINUTES}-minute step between "

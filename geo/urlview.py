@@ -1,4 +1,4 @@
-"""The dashboard's view from its URL (?date=&layers=&time=): bad values give a notice each."""
+"""The dashboard's view from its URL (?date=&layers=&time=&view=): bad values give a notice each."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from geo.messages import one_line, quoted
+from geo.present import MAX_ZOOM
 from geo.timing import DEFECTION_DAY, REPLAY_END, parse_day, parse_replay_time
 
 NOTICE_LIMIT = 200  # characters of an error message quoted in a notice
@@ -20,10 +21,60 @@ class UrlView:
     at: time = REPLAY_END  # the 6 Sep replay's time of day (the whole day by default)
     layers: list[str] | None = None  # None: every layer
     notices: list[str] = field(default_factory=list)  # plain text, one per ignored value
+    goto: tuple[float, float, float] | None = None  # the map's centre lat, lon and zoom
+
+
+def parse_map_view(text: str) -> tuple[float, float, float]:
+    """`lat,lon,zoom` of a shared map view; ValueError naming the bad part otherwise."""
+    from geo.basemap import REGION  # the extent only (the module reads GSHHS lazily)
+
+    parts = [part.strip() for part in str(text).split(",")]
+    if len(parts) != 3:
+        raise ValueError(f"view {quoted(text)} is not lat,lon,zoom")
+    try:
+        lat, lon, zoom = (float(part) for part in parts)
+    except ValueError:
+        raise ValueError(f"view {quoted(text)} is not three numbers lat,lon,zoom") from None
+    west, south, east, north = REGION
+    if not south <= lat <= north:
+        raise ValueError(f"latitude {lat:g} is outside the map's {south:g}..{north:g}")
+    if not west <= lon <= east:
+        raise ValueError(f"longitude {lon:g} is outside the map's {west:g}..{east:g}")
+    if not 0 <= zoom <= MAX_ZOOM:
+        raise ValueError(f"zoom {zoom:g} is outside 0..{MAX_ZOOM}")
+    return lat, lon, zoom
 
 
 def _notice(name: str, value: str, error: Exception) -> str:
     return f"Ignored {name} {quoted(value)}: {one_line(str(error), NOTICE_LIMIT)}."
+
+
+def _layers(
+    text: str, parse_layer_ids: Callable[[str], list[str]], notices: list[str]
+) -> list[str] | None:
+    """The known layers of a `layers` value (None if none is known); a notice per unknown one."""
+    try:
+        return parse_layer_ids(text)
+    except ValueError as error:
+        whole = error
+    kept: list[str] = []
+    bad: list[tuple[str, ValueError]] = []
+    for part in (part.strip() for part in text.split(",")):
+        if not part:
+            continue
+        try:
+            kept.extend(layer_id for layer_id in parse_layer_ids(part) if layer_id not in kept)
+        except ValueError as error:
+            bad.append((part, error))
+    if not kept:
+        notices.append(_notice("layers", text, whole))
+        return None
+    notices.extend(
+        f"Ignored {quoted(part)} in layers: {one_line(str(error), NOTICE_LIMIT)}; "
+        f"showing {', '.join(kept)}."
+        for part, error in bad
+    )
+    return kept
 
 
 def parse_view(params: Mapping[str, str], parse_layer_ids: Callable[[str], list[str]]) -> UrlView:
@@ -43,10 +94,7 @@ def parse_view(params: Mapping[str, str], parse_layer_ids: Callable[[str], list[
     if "layers" in params and not params["layers"].strip():
         chosen = []
     elif "layers" in params:
-        try:
-            chosen = parse_layer_ids(params["layers"])
-        except ValueError as error:
-            notices.append(_notice("layers", params["layers"], error))
+        chosen = _layers(params["layers"], parse_layer_ids, notices)
     at = REPLAY_END
     if "time" in params:
         try:
@@ -62,4 +110,10 @@ def parse_view(params: Mapping[str, str], parse_layer_ids: Callable[[str], list[
                     f"{DEFECTION_DAY.day} Sep {DEFECTION_DAY.year} (the flight), not to "
                     f"{day.isoformat()}."
                 )
-    return UrlView(day=day, at=at, layers=chosen, notices=notices)
+    goto = None
+    if "view" in params:
+        try:
+            goto = parse_map_view(params["view"])
+        except ValueError as error:
+            notices.append(_notice("view", params["view"], error))
+    return UrlView(day=day, at=at, layers=chosen, notices=notices, goto=goto)

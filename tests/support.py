@@ -193,3 +193,26 @@ def app_server() -> Iterator[StreamlitServer]:
         yield server
     finally:
         server.stop()
+
+
+AXE = ROOT / ".ci" / "eslint" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """
+async () => {
+    const found = await axe.run(document, {resultTypes: ["violations"]});
+    return found.violations
+        .filter(v => v.impact === "serious" || v.impact === "critical")
+        .map(v => `${v.impact} ${v.id}: ${v.nodes.map(n => n.target.join(" ")).join(" | ")}`);
+}
+"""
+
+
+def serious_accessibility_problems(target: Any) -> list[str]:
+    """axe-core's serious and critical violations in a Playwright page or frame (the pinned
+    axe-core that `npm ci --prefix .ci/eslint` installs; skipped, or failed under CI, without)."""
+    if not AXE.is_file():
+        message = f"{AXE} missing: run npm ci --prefix .ci/eslint"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    target.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    return target.evaluate(AXE_RUN)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from datetime import date, time
 from pathlib import Path
 
@@ -106,8 +107,51 @@ def test_day_buttons_step_one_day_and_stop_at_the_ends():
     assert "On this day: 3 September 1976" in panel(at)
     at.sidebar.button(key="prev").click().run()
     at.sidebar.button(key="prev").click().run()
-    at.sidebar.button(key="prev").click().run()
     assert day_slider(at).value == date(1976, 9, 1)
+    assert at.sidebar.button(key="prev").disabled  # nothing before the first day
+    assert not at.sidebar.button(key="next").disabled
+    last = run_app(date="1976-11-30")
+    assert last.sidebar.button(key="next").disabled and not last.sidebar.button(key="prev").disabled
+
+
+def test_play_flies_6_sep_in_five_minute_steps_then_goes_on_and_loops():
+    def step(at: AppTest) -> None:
+        at.session_state.last_step = 0.0  # the step is due: the player takes it on this run
+        at.run()
+        at.session_state.last_step = math.inf  # and no other run takes one, however slow
+
+    at = run_app(date="1976-09-06")
+    at.sidebar.radio(key="speed").set_value(4.0).run()
+    at.sidebar.button(key="play").click().run()
+    assert at.sidebar.select_slider(key="at").value == time(12, 0)  # the flight from its start
+    at.session_state.last_step = math.inf
+    step(at)
+    assert at.sidebar.select_slider(key="at").value == time(12, 5)
+    assert day_slider(at).value == date(1976, 9, 6)
+    at.sidebar.select_slider(key="at").set_value(time(14, 55)).run()
+    step(at)
+    assert at.sidebar.select_slider(key="at").value == time(15, 0)
+    step(at)
+    assert day_slider(at).value == date(1976, 9, 7)  # the flight over, the next day
+    day_slider(at).set_value(date(1976, 11, 30)).run()
+    step(at)
+    assert not at.session_state.playing  # the end, no loop
+    at.sidebar.checkbox(key="loop").check().run()
+    at.sidebar.button(key="play").click().run()  # Play at the end starts over
+    assert day_slider(at).value == date(1976, 9, 1)
+    at.session_state.last_step = math.inf
+    day_slider(at).set_value(date(1976, 11, 30)).run()
+    step(at)
+    assert day_slider(at).value == date(1976, 9, 1) and at.session_state.playing  # looped
+
+
+def test_opening_the_export_dialog_pauses_play():
+    at = run_app(date="1976-09-20")
+    at.sidebar.button(key="play").click().run()
+    assert at.session_state.playing
+    at.sidebar.button(key="export").click().run()
+    assert not at.session_state.playing
+    assert at.sidebar.button(key="play").label == "▶ Play"
 
 
 def test_play_turns_into_stop_and_back():
@@ -183,8 +227,9 @@ def test_the_url_follows_the_view():
         ({"date": "1976-13-45"}, "Ignored date"),
         ({"date": "1977-01-01"}, "outside 1976"),
         ({"date": "<script>alert(1)</script>"}, "Ignored date"),
-        ({"layers": "hakodate,no_such_layer"}, "unknown layer"),
+        ({"layers": "no_such_layer"}, "unknown layer"),
         ({"time": "13:07"}, "not a 5-minute step"),
+        ({"time": "11:00"}, "11:00 is outside 12:00\u201315:00"),
         ({"time": "noon"}, "not HH:MM"),
     ],
 )
@@ -195,6 +240,18 @@ def test_a_bad_url_parameter_gives_a_short_notice_and_the_default(params, expect
     assert len(warning.value) < 300
     assert day_slider(at).value == date(1976, 9, 6)
     assert layer_pills(at).value == list(app.layers.LAYERS)
+
+
+def test_the_known_layers_of_a_url_are_kept_and_the_notices_go_after_the_first_change():
+    at = run_app(date="1976-09-25", layers="hakodate,moon")
+    (warning,) = at.warning
+    assert "Ignored 'moon' in layers: unknown layer 'moon'" in warning.value.replace("\\", "")
+    assert "known: soviet_bases, defection_flight" in warning.value.replace("\\", "")
+    assert layer_pills(at).value == ["hakodate"]
+    at.run()  # a rerun that changes nothing keeps the notice
+    assert len(at.warning) == 1
+    at.sidebar.button(key="next").click().run()
+    assert not at.warning  # the view has changed: the notice has done its job
 
 
 def test_notices_neutralise_markdown_in_the_value_they_quote():
@@ -318,6 +375,7 @@ def test_the_export_dialog_describes_an_animation_of_the_whole_period():
     at = export(run_app(date="1976-09-25"))
     at.selectbox(key="export_format").set_value("mp4")
     export(at)
+    assert not [radio for radio in at.radio if radio.key == "export_scope"]  # a film has none
     at.checkbox(key="export_replay").check()
     export(at)
     assert export_caption(at)[0] == ("127 frames, 1 Sep to 30 Nov 1976, 2 per second (64 s).")
@@ -358,7 +416,28 @@ def test_jumping_to_an_event_on_a_hidden_layer_shows_that_layer():
     assert day_slider(at).value == date(1976, 9, 24)
     assert layer_pills(at).value == ["hakodate", "c5a_route"]
     assert "USAF C-5A Galaxy airlift" in panel(at)
-    assert shown_view(at) == {"day": "1976-09-24", "at": None, "layers": ["hakodate", "c5a_route"]}
+    assert shown_view(at) == {
+        "day": "1976-09-24",
+        "at": None,
+        "layers": ["hakodate", "c5a_route"],
+        "focus": {"id": "c5a-airlift", "n": 1},  # the map flies to it, once
+    }
+    at.sidebar.button(key="next").run()
+    assert shown_view(at)["focus"] == {"id": "c5a-airlift", "n": 1}  # no second flight
+    at.sidebar.selectbox(key="jump").set_value("landing").run()
+    assert shown_view(at)["focus"] == {"id": "landing", "n": 2}
+
+
+def test_a_shared_map_view_is_restored_and_a_bad_one_named():
+    at = run_app(date="1976-09-10", view="41.77,140.82,9")
+    assert not at.warning
+    assert shown_view(at)["goto"] == {"center": [41.77, 140.82], "zoom": 9.0}
+    assert at.query_params["view"] == "41.77,140.82,9"  # kept in the address
+    bad = run_app(date="1976-09-10", view="41.77,200,9")
+    assert "Ignored view '41.77,200,9': longitude 200 is outside the map's 125..155" in (
+        bad.warning[0].value.replace("\\", "")
+    )
+    assert "goto" not in shown_view(bad) and "view" not in bad.query_params
 
 
 def test_a_repeated_url_parameter_is_rewritten_to_the_view_shown():

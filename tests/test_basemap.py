@@ -223,3 +223,30 @@ def test_every_feature_of_every_layer_lies_on_the_basemap():
     for layer_id, frame in layers.build_all().items():
         fw, fs, fe, fn = frame.total_bounds
         assert west <= fw and south <= fs and fe <= east and fn <= north, layer_id
+
+
+def test_the_land_is_kept_on_disk_and_read_back_identical(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    basemap._land_geometry.cache_clear()
+    try:
+        first = basemap.land_union()
+        (kept,) = (tmp_path / "foxbat76").glob("land-i-*.wkb")
+        basemap._land_geometry.cache_clear()
+        assert basemap.land_union().equals_exact(first, 0)
+        kept.write_bytes(b"not a geometry")  # a damaged cache is computed again, then mended
+        basemap._land_geometry.cache_clear()
+        assert basemap.land_union().equals_exact(first, 0)
+        assert shapely.from_wkb(kept.read_bytes()).equals_exact(first, 0)
+    finally:
+        basemap._land_geometry.cache_clear()
+
+
+def test_an_unwritable_cache_only_costs_time(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    basemap._land_geometry.cache_clear()
+    try:
+        assert not basemap.land_union().is_empty
+    finally:
+        basemap._land_geometry.cache_clear()

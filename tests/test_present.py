@@ -192,3 +192,27 @@ def test_script_json_cannot_end_a_script_or_break_a_js_line_and_decodes_to_the_v
     for unsafe in ("<", ">", "&", "'", "\u2028", "\u2029"):
         assert unsafe not in text
     assert json.loads(text) == {"text": HOSTILE}
+
+
+def test_the_first_view_frames_the_story_inside_the_embedded_basemap():
+    from geo.basemap import REGION
+    from geo.catalog import load_catalog
+
+    places = load_catalog().places
+    frame = present.map_frame()
+    assert frame["region"] == list(REGION) and frame["maxZoom"] == present.MAX_ZOOM
+    (south, west), (north, east) = frame["bounds"]
+    for place_id in ("chuguyevka", "vladivostok", "sokol", "hakodate-airport", "hyakuri-ab"):
+        lat, lon = places[place_id].lat, places[place_id].lon
+        assert south <= lat <= north and west <= lon <= east, place_id
+    region_west, region_south, region_east, region_north = REGION
+    assert region_south <= south and north <= region_north
+    assert region_west <= west and east <= region_east
+
+
+@pytest.mark.parametrize(
+    "bounds", [[[47, 131], [35, 146]], [[35, 146], [47, 131]], [[35, 131]], [[35, 131, 0], [1, 2]]]
+)
+def test_a_frame_needs_south_west_then_north_east(bounds):
+    with pytest.raises(ValueError, match="bounds must be"):
+        present.map_frame(bounds)

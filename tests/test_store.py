@@ -254,3 +254,35 @@ def test_the_store_panel_and_exports_work_without_folium_or_streamlit():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("place", "short"),
+    [
+        ("Sokol air base (Dolinsk-Sokol), Sakhalin", "Sokol air base"),
+        ("Haneda (Tokyo International Airport)", "Haneda"),
+        ("Tsugaru Strait", "Tsugaru Strait"),
+        ("", ""),
+    ],
+)
+def test_a_label_is_the_place_name_before_any_aside(place, short):
+    assert store.short_place(place) == short
+
+
+def test_labels_one_per_place_most_items_first_routes_none_text_escaped():
+    named = [
+        ("a", "Tokyo", Point(139.69, 35.69)),
+        ("b", f"{HOSTILE}", Point(140.0, 41.0)),
+        ("c", "Tokyo", Point(139.70, 35.70)),
+        ("d", "Tsugaru Strait", Polygon([(140, 41), (141, 41), (141, 42), (140, 42)])),
+        ("e", "Hakodate", LineString([(140, 41), (141, 42)])),
+        ("f", "", Point(1, 2)),
+        ("g", "Ships", MultiPoint([(139.4, 42.6), (140.1, 43.4)])),
+    ]
+    labels = store.place_labels(named)
+    assert labels[0] == {"text": "Tokyo", "coords": [35.69, 139.69], "items": ["a", "c"]}
+    assert [label["items"] for label in labels[1:]] == [["b"], ["d"], ["g"]]
+    assert "<img" not in labels[1]["text"]
+    lat, lon = labels[2]["coords"]
+    assert 41 < lat < 42 and 140 < lon < 141  # inside the strait's area
+    assert labels[3]["coords"] == [42.6, 139.4]

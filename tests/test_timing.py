@@ -137,7 +137,9 @@ def test_parse_replay_time_good(text: str, expected: time) -> None:
     ("text", "message"),
     [
         ("13:07", "time 13:07 is not a 5-minute step between 12:00 and 15:00"),
-        ("11:55", "time 11:55 is not a 5-minute step"),
+        ("11:55", r"time 11:55 is outside 12:00\u201315:00 \(the replay of the flight\)"),
+        ("11:00", "time 11:00 is outside 12:00\u201315:00"),
+        ("15:05", "time 15:05 is outside 12:00\u201315:00"),
         ("noon", "time 'noon' is not HH:MM"),
         ("", "time '' is not HH:MM"),
     ],

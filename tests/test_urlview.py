@@ -77,3 +77,42 @@ def test_a_bad_day_with_a_time_keeps_the_time_for_the_default_day() -> None:
 def test_a_huge_value_gives_a_short_notice(name: str) -> None:
     (notice,) = parse_view({name: "x" * 100_000}, layer_ids).notices
     assert len(notice) < 300
+
+
+def test_a_shared_map_view_is_kept() -> None:
+    assert parse_view({"view": "41.77, 140.82,9.5"}, layer_ids).goto == (41.77, 140.82, 9.5)
+    assert parse_view({}, layer_ids).goto is None
+
+
+@pytest.mark.parametrize(
+    ("value", "notice"),
+    [
+        ("41.77,140.82", "Ignored view '41.77,140.82': view '41.77,140.82' is not lat,lon,zoom."),
+        ("a,b,c", "Ignored view 'a,b,c': view 'a,b,c' is not three numbers lat,lon,zoom."),
+        ("nan,140,9", "Ignored view 'nan,140,9': latitude nan is outside the map's 30..61."),
+        ("70,140,9", "Ignored view '70,140,9': latitude 70 is outside the map's 30..61."),
+        ("41,160,9", "Ignored view '41,160,9': longitude 160 is outside the map's 125..155."),
+        ("41,140,20", "Ignored view '41,140,20': zoom 20 is outside 0..14."),
+        ("41,140,-1", "Ignored view '41,140,-1': zoom -1 is outside 0..14."),
+    ],
+)
+def test_a_bad_map_view_gives_one_notice_and_the_story_frame(value: str, notice: str) -> None:
+    view = parse_view({"view": value}, layer_ids)
+    assert view.notices == [notice]
+    assert view.goto is None
+
+
+def test_the_known_parts_of_a_layers_value_are_kept_and_the_rest_named() -> None:
+    view = parse_view({"layers": "hakodate,moon, c5a_route,,mars"}, layer_ids)
+    assert view.layers == ["hakodate", "c5a_route"]
+    assert view.notices == [
+        "Ignored 'moon' in layers: unknown layer 'moon'; showing hakodate, c5a_route.",
+        "Ignored 'mars' in layers: unknown layer 'mars'; showing hakodate, c5a_route.",
+    ]
+
+
+def test_a_time_outside_the_replay_says_so() -> None:
+    (notice,) = parse_view({"time": "11:00"}, layer_ids).notices
+    assert notice == (
+        "Ignored time '11:00': time 11:00 is outside 12:00\u201315:00 (the replay of the flight)."
+    )

@@ -8,6 +8,7 @@ export default [
             globals: {
                 window: "readonly", document: "readonly", console: "readonly",
                 fetch: "readonly", Promise: "readonly", setInterval: "readonly",
+                setTimeout: "readonly", clearTimeout: "readonly",
                 clearInterval: "readonly", L: "readonly"
             }
         },

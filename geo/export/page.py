@@ -70,7 +70,11 @@ def page_config(
     days = [day] if day is not None else period_days()
     store = build_store(frames, titles, styles, days)
     first = day if day is not None else DEFECTION_DAY
-    bounds = pd.concat(list(frames.values())).total_bounds  # west, south, east, north
+    # A day's export frames its own features; the whole period starts on the story's frame.
+    frame = present.map_frame()
+    if day is not None:
+        west, south, east, north = pd.concat(list(frames.values())).total_bounds
+        frame = present.map_frame([[south, west], [north, east]])
     return {
         "store": store,
         "basemap": {
@@ -81,7 +85,7 @@ def page_config(
         },
         "tiles": {"layers": [], "embedded": present.EMBEDDED_BASEMAP, "limit": 0, "maxZoom": 0},
         "start": {"day": first.isoformat(), "at": None, "layers": list(frames)},
-        "bounds": [[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
+        "frame": frame,
         "playSeconds": PLAY_SECONDS,
     }
 

@@ -22,13 +22,21 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
 
 from geo import basemap, present
 from geo.export.common import ExportError, layer_title
 from geo.export.still import DEFAULT_SIZE, MigMark, Place, Still, check_size
 from geo.store import STATE_CODES, build_store
 from geo.timing import ACTIVE, FUTURE
+
+# Where a label may sit beside its point, in points at scale 1: right, left, above, below.
+LABEL_SIDES: tuple[tuple[float, float, str, str], ...] = (
+    (9, -4, "left", "center"),
+    (-9, -4, "right", "center"),
+    (0, 9, "center", "bottom"),
+    (0, -9, "center", "top"),
+)
 
 TITLE = "Viktor Belenko's MiG-25 defection, September to November 1976"
 ATTRIBUTION = (
@@ -225,23 +233,56 @@ class Scene:
         self.ax.set_aspect("auto")
 
     def _place_labels(self, places: Sequence[Place]) -> None:
+        """Each place's label on the first free side of its point; one that fits nowhere without
+        covering another is left out (the map's own rule: labels never overlap)."""
         shown: list[tuple[float, float]] = []
         halo = [effects.withStroke(linewidth=2.5 * self.scale, foreground="white")]
+        renderer = self.canvas.get_renderer()
+        frame = self.ax.get_window_extent(renderer)
+        self.label_boxes: list[Any] = []
         for place in places:
             if any(abs(place.lon - x) < 0.25 and abs(place.lat - y) < 0.25 for x, y in shown):
                 continue  # a town beside its airport: one label is enough
             shown.append((place.lon, place.lat))
             x, y = mercator(place.lon, place.lat)
-            self.ax.annotate(
-                f"{place.name}\n{place.native}" if place.native else place.name,
-                (float(x), float(y)),
-                xytext=(9 * self.scale, -4 * self.scale),
-                textcoords="offset points",
-                fontsize=9 * self.scale,
-                color="#333333",
-                path_effects=halo,
-                annotation_clip=True,
-            )
+            text = f"{place.name}\n{place.native}" if place.native else place.name
+            for dx, dy, ha, va in LABEL_SIDES:
+                label = self.ax.annotate(
+                    text,
+                    (float(x), float(y)),
+                    xytext=(dx * self.scale, dy * self.scale),
+                    textcoords="offset points",
+                    ha=ha,
+                    va=va,
+                    fontsize=9 * self.scale,
+                    color="#333333",
+                    path_effects=halo,
+                    annotation_clip=True,
+                )
+                box = label.get_window_extent(renderer)
+                inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+                if inside and not any(box.overlaps(other) for other in self.label_boxes):
+                    self.label_boxes.append(box)
+                    break
+                label.remove()
+
+    def _mig_label(self, x: float, y: float) -> Annotation:
+        """The MiG-25's label on the first side of its mark that covers no place label."""
+        renderer = self.canvas.get_renderer()
+        label = None
+        for dx, dy, ha, va in LABEL_SIDES:
+            label = Annotation(
+                "MiG-25", (x, y), xytext=(dx * self.scale, dy * self.scale),
+                textcoords="offset points", ha=ha, va=va, color=MIG_RED, weight="bold",
+                fontsize=10 * self.scale, zorder=11,
+            )  # fmt: skip
+            label.axes = self.ax
+            label.set_figure(self.figure)
+            box = label.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in self.label_boxes):
+                break
+        label.set_path_effects([effects.withStroke(linewidth=3 * self.scale, foreground="w")])
+        return label
 
     def _legend(self, x: float, top: float) -> None:
         s, w, h = self.scale, self.width, self.height
@@ -387,12 +428,7 @@ class Scene:
         if mig is not None and mig.lonlat is not None:
             x, y = mercator(*mig.lonlat)
             artists.extend(self._mig_artists(float(x), float(y)))
-            label = Text(
-                float(x), float(y), "    MiG-25", color=MIG_RED, weight="bold",
-                fontsize=10 * self.scale, va="center", zorder=11,
-            )  # fmt: skip
-            label.set_path_effects([effects.withStroke(linewidth=3 * self.scale, foreground="w")])
-            artists.append(label)
+            artists.append(self._mig_label(float(x), float(y)))
         return artists, names
 
     def _item_artists(

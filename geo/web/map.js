@@ -12,9 +12,43 @@
     var CODES = {a: "active", t: "trail"};
     var PANES = [  // trail under the day's items; markers above paths; the MiG above all
         ["fx-trail", 390], ["fx-active", 410],
-        ["fx-trail-marker", 590], ["fx-active-marker", 610], ["fx-mig", 620]
+        ["fx-trail-marker", 590], ["fx-active-marker", 610], ["fx-labels", 615],
+        ["fx-mig", 620]
     ];
+    var HERE_PIXELS = 12;  // a click reaches every item drawn this close to it
+    var FOCUS_ZOOM = 8;
+    var KIND_RANK = {line: 1, polygon: 2};  // "Jump to event" zooms in no further than this
     var fx = window.fx = window.fx || {};
+
+    function escapeHtml(text) {
+        return String(text).replace(/[&<>"']/g, function (c) {
+            return {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"}[c];
+        });
+    }
+
+    // Every [lat, lon] pair in nested coordinate arrays, grouped by innermost list.
+    function paths(coords) {
+        if (typeof coords[0] === "number") { return [[coords]]; }
+        if (typeof coords[0][0] === "number") { return [coords]; }
+        return coords.reduce(function (all, part) { return all.concat(paths(part)); }, []);
+    }
+
+    function segmentDistance(p, a, b) {
+        var dx = b.x - a.x, dy = b.y - a.y, length = dx * dx + dy * dy;
+        var t = length ? Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / length))
+            : 0;
+        return p.distanceTo(L.point(a.x + t * dx, a.y + t * dy));
+    }
+
+    function inside(p, ring) {
+        var result = false;
+        for (var i = 0, j = ring.length - 1; i < ring.length; j = i, i += 1) {
+            var a = ring[i], b = ring[j];
+            if ((a.y > p.y) !== (b.y > p.y) &&
+                p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) { result = !result; }
+        }
+        return result;
+    }
 
     function fetchJson(url) {
         return fetch(url).then(function (response) {
@@ -46,7 +80,13 @@
         this.migMark = null;
         this.current = null;
         this.dayIndex = {};
+        this.moved = {goto: false, focus: null};  // the URL's view and the last jump, done
+        this.stamp = stamp(map);
+        this.names = {};  // tooltip HTML -> its plain text, for screen readers
+        this.labels = [];  // the places' labels shown, each {label, marker}
+        this.labelKey = null;
         var self = this;
+        map.on("zoomend", function () { self.layoutLabels(); });
         store.days.forEach(function (day, index) { self.dayIndex[day.iso] = index; });
         PANES.forEach(function (pane) {
             if (!map.getPane(pane[0])) { map.createPane(pane[0]).style.zIndex = pane[1]; }
@@ -76,8 +116,96 @@
             });
             layer = parts.length === 1 ? parts[0] : L.featureGroup(parts);
         }
-        var popup = item.popup + (partial ? partial.flown : "");
-        return layer.bindPopup(popup, {maxWidth: 320}).bindTooltip(item.tooltip);
+        var self = this;
+        layer.on("click", function (e) {
+            L.DomEvent.stop(e);
+            self.openHere(e.latlng, item.id);
+        });
+        return layer.bindTooltip(item.tooltip);
+    };
+
+    // Markers, routes and areas are reached by Tab and opened by Enter or Space, like buttons
+    // (a route or area opens at the middle of its extent). Leaflet makes a
+    // new element each time a layer is added, so this runs after every addTo.
+    View.prototype.focusable = function (layer, tooltip, open) {
+        var parts = layer.getLayers ? layer.getLayers() : [layer];
+        var name = this.names[tooltip];
+        if (name === undefined) {
+            var text = L.DomUtil.create("div");
+            text.innerHTML = tooltip;  // escaped in Python: its text is the item's name
+            name = this.names[tooltip] = text.textContent;
+        }
+        parts.forEach(function (part) {
+            var element = part.getElement();
+            if (!element || element.getAttribute("data-fx-keys")) { return; }
+            element.setAttribute("data-fx-keys", "1");
+            element.setAttribute("tabindex", "0");
+            element.setAttribute("role", "button");
+            element.setAttribute("aria-label", name);
+            L.DomEvent.on(element, "keydown", function (e) {
+                if (e.key !== "Enter" && e.key !== " ") { return; }
+                L.DomEvent.stop(e);
+                open(part.getLatLng ? part.getLatLng() : part.getBounds().getCenter());
+            });
+        });
+    };
+
+    // Is an item drawn with these coordinates within `pixels` of the container point?
+    View.prototype.near = function (kind, coords, point, pixels) {
+        var map = this.map;
+        return paths(coords).some(function (path) {
+            var pts = path.map(function (c) { return map.latLngToContainerPoint(c); });
+            if (kind === "polygon" && inside(point, pts)) { return true; }
+            if (kind !== "line" && kind !== "polygon") {
+                return pts.some(function (q) { return q.distanceTo(point) <= pixels; });
+            }
+            if (kind === "polygon") { pts = pts.concat([pts[0]]); }
+            for (var i = 1; i < pts.length; i += 1) {
+                if (segmentDistance(point, pts[i - 1], pts[i]) <= pixels) { return true; }
+            }
+            return pts.length === 1 && pts[0].distanceTo(point) <= pixels;
+        });
+    };
+
+    // Everything drawn at a place, the clicked item first: [{id, title, popup}].
+    View.prototype.here = function (latlng, clicked) {
+        var point = this.map.latLngToContainerPoint(latlng), drawn = this.drawn, self = this;
+        var found = [];
+        if (this.mig && this.migMark && (clicked === "mig" ||
+            this.map.latLngToContainerPoint(this.mig.getLatLng()).distanceTo(point) <=
+                HERE_PIXELS)) {
+            found.push({id: "mig", title: this.store.migTooltip, popup: this.migMark.popup});
+        }
+        this.store.items.forEach(function (item) {
+            var entry = drawn[item.id];
+            if (!entry) { return; }
+            if (item.id === clicked || self.near(item.kind, entry.coords, point, HERE_PIXELS)) {
+                found.push({id: item.id, title: item.tooltip, popup: entry.popup,
+                            rank: KIND_RANK[item.kind] || 0});
+            }
+        });
+        // The clicked item, then markers, routes and areas, each in the store's order.
+        return found.map(function (entry, index) {
+            return {entry: entry, key: [entry.id === clicked || entry.id === "mig" ? 0 : 1,
+                                        entry.rank || 0, index]};
+        }).sort(function (a, b) {
+            return a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2];
+        }).map(function (pair) { return pair.entry; });
+    };
+
+    // One popup for a click: the item's own, or, where several overlap, all of them, each
+    // expandable, so no marker hides another.
+    View.prototype.openHere = function (latlng, clicked) {
+        var found = this.here(latlng, clicked);
+        if (!found.length) { return null; }
+        var content = found.length === 1 ? found[0].popup
+            : "<div class=\"fx-here\"><p class=\"fx-here-head\">" + found.length +
+              " things here</p>" + found.map(function (entry) {
+                  return "<details class=\"fx-here-item\" data-id=\"" + escapeHtml(entry.id) +
+                      "\"><summary>" + entry.title +
+                      "</summary>" + entry.popup + "</details>";
+              }).join("") + "</div>";
+        return L.popup({maxWidth: 340}).setLatLng(latlng).setContent(content).openOn(this.map);
     };
 
     View.prototype.steps = function (view) {
@@ -114,6 +242,11 @@
     // Draw a view: only items whose state changed are touched.
     View.prototype.show = function (view) {
         var found = this.states(view), map = this.map, drawn = this.drawn, self = this;
+        var shown = [view.day, found.step === null ? "" : view.at].concat(view.layers || [])
+            .join(" ");
+        // A popup lists what was drawn where it was opened: a new view closes it.
+        if (this.shown !== undefined && this.shown !== shown) { map.closePopup(); }
+        this.shown = shown;
         found.items.forEach(function (entry) {
             var id = entry.item.id;
             var key = entry.state ? entry.state + (entry.partial ? "@" + entry.step : "") : "";
@@ -128,11 +261,20 @@
                 layer = self.build(entry.item, entry.state, entry.partial);
                 if (!entry.partial) { self.built[cacheKey] = layer; }
             }
-            drawn[id] = {key: key, layer: layer.addTo(map)};
+            layer.addTo(map);
+            self.focusable(layer, entry.item.tooltip, function (latlng) {
+                self.openHere(latlng, id);
+            });
+            drawn[id] = {key: key, layer: layer,
+                         coords: entry.partial ? entry.partial.coords : entry.item.coords,
+                         popup: entry.item.popup + (entry.partial ? entry.partial.flown : "")};
         });
         this.showMig(found.day, found.step, view);
+        this.showLabels();
         this.current = {day: view.day, at: found.step === null ? null : view.at,
                         layers: (view.layers || []).slice()};
+        var label = this.store.days[found.day].label;
+        this.stamp.textContent = label + (this.current.at ? ", " + this.current.at + " JST" : "");
         var box = map.getContainer();
         box.setAttribute("data-fx-day", view.day);
         box.setAttribute("data-fx-at", this.current.at || "");
@@ -153,11 +295,19 @@
             this.mig = L.marker(mark.coords, {
                 pane: "fx-mig", keyboard: false, zIndexOffset: 1000,
                 icon: svgIcon(this.store.migSvg, 22, "")
-            }).bindPopup(mark.popup, {maxWidth: 320}).bindTooltip(this.store.migTooltip, {
+            }).bindTooltip(this.store.migTooltip, {
                 permanent: true, direction: "right", className: "fx-mig-label"
             }).addTo(this.map);
+            var self = this;
+            this.mig.on("click", function (e) {
+                L.DomEvent.stop(e);
+                self.openHere(self.mig.getLatLng(), "mig");
+            });
+            this.focusable(this.mig, this.store.migTooltip, function () {
+                self.openHere(self.mig.getLatLng(), "mig");
+            });
         } else if (this.migMark !== mark) {
-            this.mig.setLatLng(mark.coords).setPopupContent(mark.popup);
+            this.mig.setLatLng(mark.coords);
         }
         this.migMark = mark;
         // The day it shows, as classes on the icon (tests and benchmarks wait for them).
@@ -167,6 +317,88 @@
         });
         tags.split(" ").forEach(function (tag) { L.DomUtil.addClass(icon, tag); });
         this.migTags = tags;
+    };
+
+    // The places of the items drawn active, as short permanent labels.
+    View.prototype.showLabels = function () {
+        var drawn = this.drawn, map = this.map;
+        var wanted = (this.store.labels || []).filter(function (label) {
+            return label.items.some(function (id) {
+                return drawn[id] && drawn[id].key.split("@")[0] === "active";
+            });
+        });
+        var key = wanted.map(function (label) { return label.text; }).join("\n") + "\n" +
+            (this.mig ? this.mig.getLatLng().toString() : "");
+        if (key === this.labelKey) { return; }
+        this.labelKey = key;
+        this.labels.forEach(function (shown) { map.removeLayer(shown.marker); });
+        this.labels = wanted.map(function (label) {
+            label.marker = label.marker || L.marker(label.coords, {
+                pane: "fx-labels", interactive: false, keyboard: false,
+                icon: L.divIcon({className: "fx-place-label", iconSize: [0, 0],
+                                 html: "<span>" + label.text + "</span>"})
+            });
+            return {label: label, marker: label.marker.addTo(map)};
+        });
+        this.layoutLabels();
+    };
+
+    // Hide the labels that would overlap a more important one, the MiG-25's label or a
+    // control (legend, stamp, zoom).
+    View.prototype.layoutLabels = function () {
+        var container = this.map.getContainer(), box = container.getBoundingClientRect();
+        var taken = Array.prototype.map.call(container.querySelectorAll(".leaflet-control"),
+            function (control) { return control.getBoundingClientRect(); });
+        var tooltip = this.mig && this.mig.getTooltip();
+        if (tooltip && tooltip.getElement()) {
+            taken.push(tooltip.getElement().getBoundingClientRect());
+        }
+        function overlaps(a, b) {
+            return a.left < b.right + 2 && b.left < a.right + 2 && a.top < b.bottom + 2 &&
+                b.top < a.bottom + 2;
+        }
+        this.labels.forEach(function (shown) {
+            var span = shown.marker.getElement().firstChild;
+            span.style.visibility = "";
+            var rect = span.getBoundingClientRect();
+            var onMap = rect.left >= box.left && rect.right <= box.right &&
+                rect.top >= box.top && rect.bottom <= box.bottom;
+            var free = onMap && !taken.some(function (other) { return overlaps(rect, other); });
+            span.style.visibility = free ? "" : "hidden";
+            if (free) { taken.push(rect); }
+        });
+    };
+
+    // The view a message asks for: the URL's `goto` once per page, each new `focus` (an item
+    // id and a counter from "Jump to event") by flying there. True if the map was moved.
+    View.prototype.move = function (view) {
+        var moved = false;
+        if (view.goto && !this.moved.goto) {
+            this.moved.goto = true;
+            this.map.setView(view.goto.center, view.goto.zoom, {animate: false});
+            moved = true;
+        }
+        if (view.focus && view.focus.n !== this.moved.focus) {
+            this.moved.focus = view.focus.n;
+            moved = this.fly(view.focus.id) || moved;
+        }
+        return moved;
+    };
+
+    View.prototype.fly = function (id) {
+        var item = this.store.items.filter(function (i) { return i.id === id; })[0];
+        if (!item) { return false; }
+        var points = paths(item.coords).reduce(function (a, b) { return a.concat(b); }, []);
+        var bounds = L.latLngBounds(points), map = this.map, self = this;
+        var at = points.length === 1 ? L.latLng(points[0]) : bounds.getCenter();
+        map.closePopup();
+        map.once("moveend", function () {
+            map.getContainer().setAttribute("data-fx-focus", id);
+            if (self.drawn[id]) { self.openHere(at, id); }
+        });
+        map.flyToBounds(bounds, {maxZoom: Math.max(FOCUS_ZOOM, map.getZoom()),
+                                 padding: [40, 40], duration: 0.8});
+        return true;
     };
 
     // What is on the map now, for the page's counter and for tests: [{id, state}].
@@ -184,12 +416,100 @@
         return [p.lat, p.lng];
     };
 
-    // A control holding pre-escaped legend HTML.
+    // The day (and time) drawn, on the map itself, so that any screenshot carries it.
+    function stamp(map) {
+        var control = L.control({position: "topright"}), div = L.DomUtil.create("div", "fx-stamp");
+        div.setAttribute("aria-live", "polite");
+        control.onAdd = function () { return div; };
+        control.addTo(map);
+        return div;
+    }
+
+    // "Share this view": the page's address with view=lat,lon,zoom, shown to copy (and copied
+    // where the browser lets us).
+    function share(map) {
+        var control = L.control({position: "topleft"});
+        control.onAdd = function () {
+            var div = L.DomUtil.create("div", "fx-share leaflet-bar");
+            var button = L.DomUtil.create("button", "", div);
+            button.type = "button";
+            button.textContent = "Share view";
+            button.title = "Link to this day and this part of the map";
+            var field = L.DomUtil.create("input", "", div);
+            field.type = "text";
+            field.readOnly = true;
+            field.hidden = true;
+            field.setAttribute("aria-label", "Link to this view");
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.on(button, "click", function () {
+                field.value = fx.viewUrl(map);
+                field.hidden = false;
+                field.select();
+                var clipboard = window.navigator.clipboard;
+                if (clipboard) {
+                    clipboard.writeText(field.value).catch(function () { return null; });
+                }
+            });
+            return div;
+        };
+        control.addTo(map);
+    }
+
+    // The address of the page showing this map (the dashboard's, from inside its frame).
+    function pageUrl() {
+        try {
+            if (window.parent !== window && window.parent.location.href) {
+                return window.parent.location.href;
+            }
+        } catch (error) {  // a frame of another origin: our own address
+            console.debug("foxbat76: page address not readable", error.name);
+        }
+        return window.location.href;
+    }
+
+    fx.viewUrl = function (map) {
+        var url = new window.URL(pageUrl()), c = map.getCenter();
+        url.searchParams.set("view", c.lat.toFixed(4) + "," + c.lng.toFixed(4) + "," +
+            String(Math.round(map.getZoom() * 100) / 100));
+        return url.href.replace(/%2C/g, ",");  // commas read better and mean the same here
+    };
+
+    // The exported page's ?view=lat,lon,zoom (the dashboard checks its own in Python).
+    fx.parseView = function (text, region) {
+        var parts = String(text || "").split(",").map(Number);
+        if (parts.length !== 3 || !parts.every(isFinite)) { return null; }
+        if (parts[0] < region[1] || parts[0] > region[3] || parts[1] < region[0] ||
+            parts[1] > region[2]) { return null; }
+        return {center: [parts[0], parts[1]], zoom: parts[2]};
+    };
+
+    // Keep the embedded basemap's edge out of sight: the map never pans off its region and
+    // never zooms out past the zoom at which the region fills the map.
+    function limits(map, frame) {
+        var region = frame.region;
+        var bounds = L.latLngBounds([region[1], region[0]], [region[3], region[2]]);
+        map.setMaxZoom(frame.maxZoom);
+        map.options.maxBoundsViscosity = 1;
+        function fit() {
+            var size = map.getSize();
+            if (!size.x || !size.y) { return; }
+            map.setMinZoom(map.getBoundsZoom(bounds, true));
+            map.setMaxBounds(bounds);
+        }
+        fit();
+        map.on("resize", fit);
+    }
+
+    var NARROW = 600;  // px: on a map this narrow the legend starts folded
+
+    // A control holding pre-escaped legend HTML, folded (a click on "Legend" unfolds it) on
+    // narrow maps, where it would cover much of the map.
     function legend(map, html) {
         var control = L.control({position: "bottomleft"});
         control.onAdd = function () {
-            var div = L.DomUtil.create("div", "fx-legend");
-            div.innerHTML = html;
+            var div = L.DomUtil.create("details", "fx-legend");
+            div.open = map.getSize().x >= NARROW;
+            div.innerHTML = "<summary>Legend</summary>" + html;
             L.DomEvent.disableClickPropagation(div);
             return div;
         };
@@ -262,14 +582,21 @@
     }
 
     function mountWith(map, config) {
+        limits(map, config.frame);
         basemap(map, config.basemap);
         tiles(map, config.tiles);
+        share(map);
         var source = typeof config.store === "string" ? fetchJson(config.store)
             : Promise.resolve(config.store);
         return source.then(function (store) {
             legend(map, store.legend);
             fx.view = new View(map, store);
+            var wanted = fx.wanted || {};
+            if (config.goto) { wanted = L.extend({}, wanted, {goto: config.goto}); }
             if (fx.wanted) { fx.view.show(fx.wanted); }
+            if (!fx.view.move(wanted)) {
+                map.fitBounds(config.frame.bounds, {padding: [16, 16], maxZoom: 9, animate: false});
+            }
             return fx.view;
         });
     }
@@ -296,15 +623,21 @@
     // it one empty group every time and drop the references it kept from earlier reruns.
     fx.show = function (view) {
         fx.wanted = view;
-        if (fx.view) { fx.view.show(view); }
+        if (fx.view) {
+            fx.view.show(view);
+            fx.view.move(view);
+        }
         if (Array.isArray(window.feature_group)) { window.feature_group.length = 0; }
         dropStaleThemes();
         fx.message = fx.message || L.layerGroup();
         return fx.message;
     };
 
-    // The exported page's own controls: day slider, buttons, Play, time of day, layer toggles
-    // and the keyboard. `ids` maps roles to element ids; `start` is the first view.
+    var REPLAY_STEPS_PER_DAY = 8;  // Play runs the 6 Sep flight at 8 five-minute steps a day
+
+    // The exported page's own controls: day slider, buttons, Play (speed, loop), time of day,
+    // layer toggles and the keyboard. `ids` maps roles to element ids (speed and loop
+    // optional); `start` is the first view; `playSeconds` a day's time at speed 1.
     fx.controls = function (view, ids, start, playSeconds) {
         var store = view.store, days = store.days, replay = store.replay;
         var el = {};
@@ -354,21 +687,52 @@
             var count = view.visible().length;
             el.count.textContent = count + (count === 1 ? " feature" : " features") + " on the map";
             el.play.textContent = timer ? "\u25a0 Stop" : "\u25b6 Play";
+            el.prev.disabled = state.day === 0;  // nothing before the first day
+            el.next.disabled = state.day === days.length - 1;
         }
         function go(day) {
             state.day = Math.min(Math.max(day, 0), days.length - 1);
             draw();
         }
         function stop() {
-            if (timer) { clearInterval(timer); timer = null; }
+            if (timer) { clearTimeout(timer); timer = null; }
             draw();
+        }
+        function speed() { return el.speed ? Number(el.speed.value) || 1 : 1; }
+        function onFlight() {  // on 6 Sep before the end of the replay
+            return replay && state.day === replay.day && state.step !== null &&
+                state.step < replay.times.length - 1;
+        }
+        // One step of Play: the flight's next five minutes on 6 Sep, else the next day (from
+        // the last, the first again when looping).
+        function tick() {
+            if (onFlight()) {
+                state.step += 1;
+                draw();
+            } else if (state.day < days.length - 1) {
+                state.day += 1;
+                if (replay && state.day === replay.day) { state.step = 0; }
+                draw();
+            } else if (el.loop && el.loop.checked) {
+                state.day = 0;
+                if (replay && replay.day === 0) { state.step = 0; }
+                draw();
+            } else {
+                timer = null;
+                draw();
+                return;
+            }
+            schedule();
+        }
+        function schedule() {
+            var seconds = playSeconds / speed() / (onFlight() ? REPLAY_STEPS_PER_DAY : 1);
+            timer = setTimeout(tick, seconds * 1000);
         }
         function play() {
             if (timer) { stop(); return; }
             if (state.day >= days.length - 1) { state.day = 0; }  // Play at the end starts over
-            timer = setInterval(function () {
-                if (state.day >= days.length - 1) { stop(); } else { go(state.day + 1); }
-            }, playSeconds * 1000);
+            if (replay && state.day === replay.day && !onFlight()) { state.step = 0; }
+            schedule();
             draw();
         }
         function stepTime(delta) {
