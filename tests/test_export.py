@@ -1420,6 +1420,10 @@ def test_html_map_labels_the_days_places_without_overlaps(real_page, chromium, s
     problems: list[str] = []
     page = open_page(chromium, path, outside, problems)
     page.set_viewport_size({"width": size[0], "height": size[1]})
+    # Leaflet takes in a new window size on its next frame: measure the map it then shows.
+    page.wait_for_function(
+        "foxbat76.view.map.getSize().x === document.getElementById('map').clientWidth"
+    )
     days = [day.isoformat() for day in period_days()]
     try:
         # The first view: the story, inside the embedded basemap.

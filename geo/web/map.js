@@ -86,7 +86,8 @@
         this.labels = [];  // the places' labels shown, each {label, marker}
         this.labelKey = null;
         var self = this;
-        map.on("zoomend", function () { self.layoutLabels(); });
+        // After every move, not only a zoom: a resized or panned map carries labels off its edge.
+        map.on("moveend resize", function () { self.layoutLabels(); });
         store.days.forEach(function (day, index) { self.dayIndex[day.iso] = index; });
         PANES.forEach(function (pane) {
             if (!map.getPane(pane[0])) { map.createPane(pane[0]).style.zIndex = pane[1]; }

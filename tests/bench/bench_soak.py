@@ -9,7 +9,10 @@ every `--every` scrubs it collects garbage (CDP HeapProfiler.collectGarbage) and
 heap in use (Runtime.getHeapUsage), DOM nodes, documents and event listeners
 (Memory.getDOMCounters), and inside the map's iframe: the `<style>` elements, the entries of
 streamlit-folium's window.feature_group, Leaflet's click handlers on the map and the map's
-layers. Results are printed and written to tests/artifacts/soak.json.
+layers, and the server's resident memory (psutil). Results are printed and written to
+tests/artifacts/soak.json, with each figure's change from the sample after the first 50 scrubs
+(the page settled) to the end: the targets are heap, DOM nodes and listeners within 10 % of
+that value, and server RSS growth at most 20 MB.
 """
 
 from __future__ import annotations
@@ -49,8 +52,10 @@ def map_frame(page: Page) -> Frame:
     return frame
 
 
-def sample(page: Page, cdp: Any, scrubs: int) -> dict[str, Any]:
-    """Garbage collected, then the heap, DOM counters and the map iframe's own counts."""
+def sample(page: Page, cdp: Any, scrubs: int, server_pid: int) -> dict[str, Any]:
+    """Garbage collected, then the heap, DOM counters, the map iframe's counts, server RSS."""
+    import psutil
+
     cdp.send("HeapProfiler.collectGarbage")
     heap = cdp.send("Runtime.getHeapUsage")
     dom = cdp.send("Memory.getDOMCounters")
@@ -62,6 +67,7 @@ def sample(page: Page, cdp: Any, scrubs: int) -> dict[str, Any]:
         "js_event_listeners": dom["jsEventListeners"],
         "main_styles": page.evaluate("document.querySelectorAll('style').length"),
         **{f"map_{key}": value for key, value in map_frame(page).evaluate(FRAME_COUNTS_JS).items()},
+        "server_rss_mb": round(psutil.Process(server_pid).memory_info().rss / 2**20, 1),
     }
 
 
@@ -89,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             wait_for_day(page, START_DAY)
             page.wait_for_timeout(2000)  # the basemap and the store loaded, the page settled
             page.get_by_role("slider").first.focus()
-            samples.append(sample(page, cdp, 0))
+            samples.append(sample(page, cdp, 0, server.process.pid))
             print(samples[-1])
             day, step = START_DAY, 1
             for done in range(1, args.scrubs + 1):
@@ -98,18 +104,27 @@ def main(argv: list[str] | None = None) -> int:
                 day += timedelta(days=step)
                 page.keyboard.press("ArrowRight" if step > 0 else "ArrowLeft")
                 wait_for_day(page, day)
-                if done % args.every == 0 or done == args.scrubs:
+                if done % args.every == 0 or done in (50, args.scrubs):
                     page.wait_for_timeout(500)  # the rest of the page's rerun arrives
-                    samples.append(sample(page, cdp, done))
+                    samples.append(sample(page, cdp, done, server.process.pid))
                     print(samples[-1])
             browser.close()
     finally:
         server.stop()
     first, last = samples[0], samples[-1]
+    settled = next((s for s in samples if s["scrubs"] >= 50), first)
     growth = {key: last[key] - first[key] for key in first if key != "scrubs"}
+    since_50 = {
+        key: round(100 * (last[key] - settled[key]) / settled[key], 1)
+        for key in ("heap_used_mb", "dom_nodes", "js_event_listeners")
+    }
+    rss = round(last["server_rss_mb"] - settled["server_rss_mb"], 1)
     print(f"{last['scrubs']} scrubs in {time.perf_counter() - started:.0f} s; growth: {growth}")
+    print(f"since scrub {settled['scrubs']}: {since_50} % (target within 10 %), "
+          f"server RSS {rss:+} MB (target at most +20 MB)")  # fmt: skip
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"samples": samples, "growth": growth}, indent=2))
+    result = {"samples": samples, "growth": growth, "since_50_percent": since_50, "rss_mb": rss}
+    args.out.write_text(json.dumps(result, indent=2))
     print(f"details: {args.out}")
     return 0
 
