@@ -131,7 +131,6 @@ def _export(args: argparse.Namespace) -> int:
     from geo.export import (
         FORMATS,
         ExportError,
-        ReplaceRefused,
         existing_targets,
         export_layers,
         filter_frames,
@@ -170,12 +169,8 @@ def _export(args: argparse.Namespace) -> int:
         written = export_layers(
             frames, args.format, out, day=day, titles=titles, styles=styles, force=force
         )
-    except ReplaceRefused as error:
-        return _fail(f"{error}{' (--force replaces it)' if error.forceable else ''}")
-    except ExportError as error:
-        return _fail(str(error))
-    except OSError as error:  # the export names its own; this is only a last resort
-        return _fail(f"cannot write {shown_path(out)}: {(error.strerror or str(error)).lower()}")
+    except (ExportError, OSError) as error:
+        return _fail(_export_failure(error, out))
     for layer_id in empty:
         print(f"foxbat76: note: layer {layer_id} has nothing on {day}; skipped", file=sys.stderr)
     for path in replaced:
@@ -188,7 +183,7 @@ def _export(args: argparse.Namespace) -> int:
 def _export_pictures(args: argparse.Namespace) -> int:
     """png, gif, mp4, pdf: every option checked before anything is drawn or written."""
     import layers
-    from geo.export import ExportError, PictureRequest, ReplaceRefused, export_picture
+    from geo.export import ExportError, PictureRequest, export_picture
     from geo.export.still import parse_size
     from geo.export.story import picture_target
     from geo.messages import shown_path
@@ -224,12 +219,8 @@ def _export_pictures(args: argparse.Namespace) -> int:
             frames, request, out, titles=titles, styles=styles, mig_at=layers.mig25_position,
             progress=_progress_bar() if sys.stderr.isatty() else None, force=args.force,
         )  # fmt: skip
-    except ReplaceRefused as error:
-        return _fail(f"{error}{' (--force replaces it)' if error.forceable else ''}")
-    except ExportError as error:
-        return _fail(str(error))
-    except OSError as error:  # the export names its own; this is only a last resort
-        return _fail(f"cannot write {shown_path(out)}: {(error.strerror or str(error)).lower()}")
+    except (ExportError, OSError) as error:
+        return _fail(_export_failure(error, out))
     if replaced:
         print(f"foxbat76: note: replaced {shown_path(path)}", file=sys.stderr)
     print(shown_path(path, limit=len(str(path)) + 8))
@@ -253,6 +244,19 @@ def _progress_bar() -> Callable[[int, int], None]:
         sys.stderr.flush()
 
     return show
+
+
+def _export_failure(error: Exception, out: Path) -> str:
+    """The one line for an export that failed: a refusal says how to override it if it can."""
+    from geo.export import ExportError, ReplaceRefused
+    from geo.messages import shown_path
+
+    if isinstance(error, ReplaceRefused):
+        return f"{error}{' (--force replaces it)' if error.forceable else ''}"
+    if isinstance(error, ExportError):
+        return str(error)
+    # The export names its own OSErrors; this is only a last resort.
+    return f"cannot write {shown_path(out)}: {(error.strerror or str(error)).lower()}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -69,21 +69,12 @@ MIME_TYPES: dict[str, str] = {
 PROPERTIES: tuple[str, ...] = tuple(c for c in COLUMNS if c != "geometry")
 CSV_COLUMNS: tuple[str, ...] = (*PROPERTIES, "lat", "lon", "WKT")
 # GPKG DATETIME must be UTC ("Z"); the JST wall-clock text rides along for people reading the table.
+_AFTER_END = PROPERTIES.index("end") + 1
 GPKG_COLUMNS: tuple[str, ...] = (
-    "id",
-    "layer",
-    "name",
-    "place",
-    "place_ja",
-    "place_ru",
-    "start",
-    "end",
+    *PROPERTIES[:_AFTER_END],
     "start_jst",
     "end_jst",
-    "description",
-    "alternatives",
-    "sources",
-    "certainty",
+    *PROPERTIES[_AFTER_END:],
 )
 KML_NS = "http://www.opengis.net/kml/2.2"
 LICENCES = (
