@@ -391,8 +391,8 @@ PLACE = "catalog.toml: place 'hakodate-airport'"
         ('author = "Wikipedia contributors"\n', "", f"{SOURCE}: needs an author or a publisher"),
         (
             'url = "https://en.wikipedia.org/wiki/An_article"\n',
-            'url = "shared/seeds/article.txt"\n',
-            f"{SOURCE}: url 'shared/seeds/article.txt' is not an http(s) address",
+            'url = "notes/article.txt"\n',
+            f"{SOURCE}: url 'notes/article.txt' is not an http(s) address",
         ),
         (
             'url = "https://en.wikipedia.org/wiki/An_article"\nconsulted = 2026-11-30\n',
