@@ -374,11 +374,28 @@ def _parse_names(
     _check_fields(names, LANGUAGES, name, f"{label}: names")
     if "names_sources" not in record:
         raise _fail(name, label, "names need names_sources: where do the names come from?")
+    english = _text(record.get("name"), name, label, "name")
+    return _names(english, names, record["names_sources"], name, label, sources, "names")
+
+
+def _names(
+    english: str,
+    scripts: dict[str, Any],
+    references: Any,
+    name: str,
+    label: str,
+    sources: dict[str, Source],
+    field_name: str,
+) -> PlaceNames:
+    """A place's names: English, the Japanese and Russian given in `scripts`, their sources."""
+    native = {
+        language: _text(scripts[language], name, label, f"{field_name}.{language}")
+        for language in LANGUAGES
+        if language in scripts
+    }
+    where = f"{field_name}_sources" if field_name == "names" else f"{field_name}.sources"
     return PlaceNames(
-        en=_text(record.get("name"), name, label, "name"),
-        ja=_text(names["ja"], name, label, "names.ja") if "ja" in names else "",
-        ru=_text(names["ru"], name, label, "names.ru") if "ru" in names else "",
-        sources=_source_ids(record["names_sources"], name, label, sources, "names_sources"),
+        en=english, **native, sources=_source_ids(references, name, label, sources, where)
     )
 
 
@@ -581,12 +598,8 @@ def _parse_item_place(value: Any, name: str, label: str, sources: dict[str, Sour
     _check_fields(value, ("en", *LANGUAGES, "sources"), name, f"{label}: place")
     if "sources" not in value:
         raise _fail(name, label, "place: sources is missing: where do the names come from?")
-    return PlaceNames(
-        en=_text(value.get("en"), name, label, "place.en"),
-        ja=_text(value["ja"], name, label, "place.ja") if "ja" in value else "",
-        ru=_text(value["ru"], name, label, "place.ru") if "ru" in value else "",
-        sources=_source_ids(value["sources"], name, label, sources, "place.sources"),
-    )
+    english = _text(value.get("en"), name, label, "place.en")
+    return _names(english, value, value["sources"], name, label, sources, "place")
 
 
 def _check_waypoint(value: Any, name: str, record: str, places: dict[str, Place]) -> None:

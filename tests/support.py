@@ -43,6 +43,17 @@ HOSTILE = (
 )
 TRICKY = 'Landed & overran: "<b>not bold</b>" </script><script>alert(1)</script>\nsecond line'
 
+# A valid layer style (the defection flight's) for tests that draw one layer.
+STYLE = {
+    "color": "#d7301f",
+    "fill_color": "#fc8d59",
+    "weight": 3,
+    "dash_array": "8 6",
+    "fill_opacity": 0.4,
+    "radius": 6,
+    "marker": "circle",
+}
+
 
 def jst(text: str) -> pd.Timestamp:
     """A wall-clock time in Japan, e.g. jst("1976-09-06 13:10")."""

@@ -10,20 +10,10 @@ from datetime import date
 import pandas as pd
 import pytest
 from shapely.geometry import LineString
-from support import HOSTILE, jst
+from support import HOSTILE, STYLE, jst
 
 from geo import present
 from geo.geodesy import length_km
-
-STYLE = {
-    "color": "#d7301f",
-    "fill_color": "#fc8d59",
-    "weight": 3,
-    "dash_array": "8 6",
-    "fill_opacity": 0.4,
-    "radius": 6,
-    "marker": "circle",
-}
 
 
 @pytest.mark.parametrize(

@@ -8,20 +8,11 @@ from datetime import date, time
 import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, MultiPoint, Point, Polygon
-from support import HOSTILE, jst
+from support import HOSTILE, STYLE, jst
 
 from geo import store
 from geo.schema import COLUMNS
 
-STYLE = {
-    "color": "#d7301f",
-    "fill_color": "#fc8d59",
-    "weight": 3,
-    "dash_array": "8 6",
-    "fill_opacity": 0.4,
-    "radius": 6,
-    "marker": "circle",
-}
 ALL = ["test_layer"]
 
 
