@@ -22,6 +22,7 @@ from geo import assets
 assets.warm_basemap()
 
 import pandas as pd
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_folium import st_folium
 
 import layers
@@ -128,26 +129,47 @@ def _short(value: str, limit: int = 40) -> str:
     return escaped + ("..." if len(value) > limit else "")
 
 
-def _initial_state() -> None:
-    """Session state from the URL, once per session; bad values warn and fall back."""
-    if "day" in st.session_state:
-        return
+def _view_from_url() -> None:
+    """The day, time, layers and map view the address bar names; bad values warn and fall back."""
     view = urlview.parse_view(st.query_params, layers.parse_layer_ids)
-    day, at = view.day, view.at
-    chosen = list(layers.LAYERS) if view.layers is None else view.layers
-    notices = [_short(notice, 300) for notice in view.notices]
-    st.session_state.day = day
-    st.session_state.at = at
-    st.session_state.replay_at = at
+    st.session_state.day = view.day
+    st.session_state.at = st.session_state.replay_at = view.at
+    st.session_state.layers = list(layers.LAYERS) if view.layers is None else view.layers
+    st.session_state.goto = view.goto  # the shared link's map view, restored once
+    st.session_state.view_text = st.query_params["view"] if view.goto is not None else None
+    st.session_state.notices = [_short(notice, 300) for notice in view.notices]
+
+
+def _initial_state() -> bool:
+    """Session state from the URL, once per session (True then); bad values warn and fall back."""
+    if "day" in st.session_state:
+        return False
+    _view_from_url()
     st.session_state.playing = False
     st.session_state.speed = 1.0
     st.session_state.loop = False
     st.session_state.last_step = 0.0
     st.session_state.jump = None
     st.session_state.focus = None  # (item id, jump number): the map flies there once
-    st.session_state.goto = view.goto  # the shared link's map view, restored once
-    st.session_state.notices = notices
-    st.session_state.layers = chosen
+    return True
+
+
+def _follow_history() -> None:
+    """After Back or Forward, show the view the address bar names.
+
+    The map's client turns Streamlit's history entries into replacements (fx.host), so this
+    is for entries made before it was there. Streamlit reruns the page with the entry's query
+    string and says so; only then is the URL read again: on other reruns it may lag behind
+    what this session has already written.
+    """
+    context = get_script_run_ctx()
+    if context is None or not getattr(context, "is_history_navigation", False):
+        return
+    _view_from_url()
+    st.session_state.playing = False
+    for pending in ("pending_day", "pending_at"):
+        st.session_state.pop(pending, None)
+    st.session_state.drawn_view = None  # a view opened afresh: its notices stay until it changes
 
 
 def _apply_pending() -> None:
@@ -255,15 +277,14 @@ def _give_map_head_start(view: tuple[date, dtime | None, tuple[str, ...]]) -> No
         time.sleep(MAP_HEAD_START)
 
 
-def _sync_url(day: date, chosen: list[str], at: dtime | None) -> None:
-    """Write the view into the URL (only when it changed: each write is a message)."""
-    wanted = {"date": day.isoformat()}
-    if chosen != list(layers.LAYERS):
-        wanted["layers"] = ",".join(chosen)
-    if at is not None and at != DEFAULT_TIME:
-        wanted["time"] = at.strftime("%H:%M")
-    if st.session_state.goto is not None and "view" in st.query_params:
-        wanted["view"] = st.query_params["view"]  # the map's own "Share view" gives a new one
+def _url_params(day: date, chosen: list[str], at: dtime | None) -> dict[str, str]:
+    """The query parameters of the view shown (the map's "Share view" gives a newer `view`)."""
+    return urlview.view_params(day, at, chosen, list(layers.LAYERS), st.session_state.view_text)
+
+
+def _sync_url(wanted: dict[str, str]) -> None:
+    """Write the view into the URL (only when it changed: each write is a message). The map's
+    client turns Streamlit's new history entry into a replacement of the current one."""
     # get_all: a repeated parameter (?date=a&date=b) must be rewritten too
     shown = {key: st.query_params.get_all(key) for key in st.query_params}
     if shown != {key: [value] for key, value in wanted.items()}:
@@ -308,7 +329,7 @@ def sidebar(day: date, chosen: list[str]) -> None:
             st.button("Day ▶", key="next", on_click=_step, args=(1,), disabled=day >= PERIOD_END)
             st.button(
                 "■ Stop" if st.session_state.playing else "▶ Play",
-                key="play",
+                key=mapview.PLAY_KEY,  # the map's client presses it on Space
                 on_click=_toggle_play,
             )
         with st.container(horizontal=True):
@@ -353,11 +374,12 @@ def sidebar(day: date, chosen: list[str]) -> None:
             export_dialog(page_data().items, day, chosen)
 
 
-def render_map(day: date, at: dtime | None, chosen: list[str]) -> None:
+def render_map(day: date, at: dtime | None, chosen: list[str], address: str | None) -> None:
     """The map: a base map identical on every rerun plus the view to draw (st_folium keeps it).
 
     Only the day, the replay time and the layer ids travel per rerun; the client looks up
-    what to draw in the item store it loaded once.
+    what to draw in the item store it loaded once. `address`: the query string for the
+    client to put in the address bar (a session's first run).
     """
     data = page_data()
     st_folium(
@@ -367,7 +389,12 @@ def render_map(day: date, at: dtime | None, chosen: list[str]) -> None:
         use_container_width=True,
         returned_objects=[],  # panning and zooming never rerun the app
         feature_group_to_add=mapview.DayView(
-            day, at, chosen, goto=st.session_state.goto, focus=st.session_state.focus
+            day,
+            at,
+            chosen,
+            goto=st.session_state.goto,
+            focus=st.session_state.focus,
+            address=address,
         ),
         render=False,  # st_folium renders the map itself; the full-page render is unused
     )
@@ -517,7 +544,9 @@ def main() -> None:
         # Only file names: the page must not tell visitors where the server keeps its files.
         st.error(f"The fact catalog has an error: {_short(without_directories(str(error)), 300)}")
         st.stop()
-    _initial_state()
+    first_run = _initial_state()
+    if not first_run:
+        _follow_history()
     _apply_pending()
     day, at, chosen = current_view()
     # The sidebar exists from the first message: adding it later would re-lay out the page
@@ -529,11 +558,15 @@ def main() -> None:
         st.session_state.notices = []  # the first change of view: they have been read
     for notice in st.session_state.notices:
         st.warning(notice)
+    wanted = _url_params(day, chosen, at)
     # The map goes out first: the browser redraws it while the rest of the page is computed.
-    render_map(day, at, chosen)
+    # On a session's first run the map's client writes the address: Streamlit would add a
+    # history entry before the client is there to make it a replacement.
+    render_map(day, at, chosen, urlview.address(wanted) if first_run else None)
     # Before the URL too: the browser redraws the whole page when the URL changes.
     _give_map_head_start((day, at, tuple(chosen)))
-    _sync_url(day, chosen, at)  # then at once, so a copied link matches what is shown
+    if not first_run:
+        _sync_url(wanted)  # then at once, so a copied link matches what is shown
     sidebar(day, chosen)
     moment = datetime.combine(day, at, tzinfo=JST) if at is not None else None
     today = panel.day_items(data.panel_items, day, moment, chosen)

@@ -25,6 +25,9 @@ ZOOM = 6
 MIN_ZOOM, MAX_ZOOM = 4, present.MAX_ZOOM
 ZOOM_SNAP = 0.25  # the story and the region's limits fit the map at quarter zooms
 HEIGHT = 600
+# The key of the page's Play button: Streamlit marks its element `st-key-<key>`, and the map's
+# client presses it when Space is pressed outside any control (fx.host).
+PLAY_KEY = "play"
 TILE_ERROR_LIMIT = 3  # failed tiles, with none loaded, before an online layer is dropped
 TILE_LAYERS: tuple[tuple[str, str, str], ...] = (
     # (name, URL template, attribution); off by default, so offline they are simply absent.
@@ -103,12 +106,14 @@ class BaseMap(folium.Map):
         "{center: {{ this.location|tojson }}, ...{{ this.options|tojavascript }}});"
         "L.control.scale().addTo({{ this.get_name() }});"
         "fx.mount({{ this.get_name() }}, {{ this.config_url }});"
+        "fx.host({{ this.get_name() }}, {{ this.host }});"
         "{% endmacro %}"
     )
 
     def __init__(self, config_url: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.config_url = Markup(present.script_json(config_url))
+        self.host = Markup(present.script_json({"play": f".st-key-{PLAY_KEY} button"}))
 
 
 class DayView(folium.FeatureGroup):
@@ -132,9 +137,11 @@ class DayView(folium.FeatureGroup):
         *,
         goto: tuple[float, float, float] | None = None,
         focus: tuple[str, int] | None = None,
+        address: str | None = None,
     ) -> None:
-        """`goto`: the URL's map view (lat, lon, zoom), applied once per page; `focus`: an item
-        to fly to and the jump's number (the client flies once per number)."""
+        """`goto`: the URL's map view (lat, lon, zoom), applied when it changes; `focus`: an
+        item to fly to and the jump's number (the client flies once per number); `address`:
+        a query string for the client to put in the page's address bar (replacing it)."""
         super().__init__(name="day", overlay=True, control=False, show=False)
         if not isinstance(day, date):
             raise ValueError(f"day must be a date, got {day!r}")
@@ -149,6 +156,10 @@ class DayView(folium.FeatureGroup):
         if focus is not None:
             item_id, number = focus
             view["focus"] = {"id": str(item_id), "n": int(number)}
+        if address is not None:
+            if not isinstance(address, str) or address.startswith("?"):
+                raise ValueError(f"address must be a query string without '?', got {address!r}")
+            view["address"] = address
         self.view = Markup(present.script_json(view))
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
+from urllib.parse import urlencode
 
 from geo.messages import one_line, quoted
 from geo.present import MAX_ZOOM
@@ -117,3 +118,37 @@ def parse_view(params: Mapping[str, str], parse_layer_ids: Callable[[str], list[
         except ValueError as error:
             notices.append(_notice("view", params["view"], error))
     return UrlView(day=day, at=at, layers=chosen, notices=notices, goto=goto)
+
+
+def view_params(
+    day: date,
+    at: time | None,
+    layer_ids: Sequence[str],
+    all_layer_ids: Sequence[str],
+    map_view: str | None = None,
+) -> dict[str, str]:
+    """The query parameters that name a view, the inverse of `parse_view`: `date` always,
+    `layers` unless every one of `all_layer_ids` is on (in their order), `time` on 6 Sep
+    unless it is the whole day, `view` (a checked `lat,lon,zoom`) when given."""
+    if not isinstance(day, date):
+        raise ValueError(f"day must be a date, got {day!r}")
+    unknown = [layer_id for layer_id in layer_ids if layer_id not in all_layer_ids]
+    if unknown:
+        raise ValueError(f"layer_ids has unknown layer {quoted(unknown[0])}")
+    if at is not None and day != DEFECTION_DAY:
+        raise ValueError(f"at {at:%H:%M} is given for {day.isoformat()}, not 6 Sep")
+    params = {"date": day.isoformat()}
+    if list(layer_ids) != list(all_layer_ids):
+        params["layers"] = ",".join(layer_ids)
+    if at is not None and at != REPLAY_END:
+        params["time"] = at.strftime("%H:%M")
+    if map_view is not None:
+        parse_map_view(map_view)
+        params["view"] = map_view
+    return params
+
+
+def address(params: Mapping[str, str]) -> str:
+    """The query string of `params` as the address bar shows it: commas and colons as typed
+    (`layers=hakodate,c5a_route&time=13:20`), everything else percent-encoded."""
+    return urlencode(params, safe=",:")

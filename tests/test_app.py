@@ -7,6 +7,7 @@ import json
 import math
 from datetime import date, time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -68,7 +69,12 @@ def test_the_page_opens_on_6_september_with_map_panel_and_figures():
     assert day_slider(at).value == date(1976, 9, 6)
     assert "On this day: 6 September 1976" in panel(at)
     assert "Landing at Hakodate Airport" in panel(at)
-    assert shown_view(at) == {"day": "1976-09-06", "at": "15:00", "layers": list(layers.LAYERS)}
+    assert shown_view(at) == {
+        "day": "1976-09-06",
+        "at": "15:00",
+        "layers": list(layers.LAYERS),
+        "address": "date=1976-09-06",  # the map's client puts it in the address bar
+    }
     assert "Flown on 6 Sep (drawn track)" in figures(at) and "623 km" in figures(at)
     assert "day 1 of 71" in figures(at)
     assert not at.warning
@@ -219,6 +225,59 @@ def test_the_url_follows_the_view():
         "c5a_route",
         "hyakuri",
     ]
+
+
+def test_the_first_run_hands_the_map_a_readable_address_and_later_runs_none():
+    at = run_app(date="1976-09-06", layers="hakodate,c5a_route", time="13:20")
+    assert shown_view(at)["address"] == "date=1976-09-06&layers=hakodate,c5a_route&time=13:20"
+    day_slider(at).set_value(date(1976, 9, 7)).run()
+    assert "address" not in shown_view(at)  # Streamlit writes it from now on
+    assert at.query_params["date"] == "1976-09-07" and "time" not in at.query_params
+
+
+def back_or_forward(monkeypatch, at: AppTest, **params: str) -> None:
+    """A rerun as Streamlit makes one after Back or Forward: the entry's query string, flagged
+    as history navigation."""
+    import streamlit.runtime.scriptrunner as scriptrunner
+
+    at.query_params.clear()
+    at.query_params.update(params)
+    flagged = SimpleNamespace(is_history_navigation=True)
+    monkeypatch.setattr(scriptrunner, "get_script_run_ctx", lambda: flagged)
+    try:
+        at.run()
+    finally:
+        monkeypatch.undo()
+    assert not at.exception, at.exception
+
+
+def test_back_and_forward_show_the_view_their_address_names(monkeypatch):
+    at = run_app(date="1976-09-20")
+    at.sidebar.button(key="next").click().run()
+    at.sidebar.button(key="play").click().run()
+    assert at.query_params["date"] == "1976-09-21" and at.session_state.playing
+    back_or_forward(monkeypatch, at, date="1976-09-06", time="13:20", layers="hakodate,moon")
+    assert day_slider(at).value == date(1976, 9, 6)
+    assert at.sidebar.select_slider(key="at").value == time(13, 20)
+    assert layer_pills(at).value == ["hakodate"]
+    assert shown_view(at) == {"day": "1976-09-06", "at": "13:20", "layers": ["hakodate"]}
+    assert not at.session_state.playing  # Play stops at the view the reader went back to
+    (warning,) = at.warning  # a bad value keeps its notice, the valid parts are kept
+    assert "Ignored 'moon' in layers" in warning.value.replace("\\", "")
+    assert at.query_params["layers"] == "hakodate"  # the address is rewritten in place
+    back_or_forward(monkeypatch, at, date="1976-09-21", view="41.77,140.82,9")
+    assert day_slider(at).value == date(1976, 9, 21)
+    assert shown_view(at)["goto"] == {"center": [41.77, 140.82], "zoom": 9.0}
+
+
+def test_a_rerun_that_is_not_back_or_forward_keeps_the_view_whatever_its_query_says():
+    # A query string sent before the browser saw the last write lags behind: never go back.
+    at = run_app(date="1976-09-20")
+    day_slider(at).set_value(date(1976, 9, 22)).run()
+    at.query_params["date"] = "1976-09-21"
+    at.sidebar.button(key="next").click().run()
+    assert day_slider(at).value == date(1976, 9, 23)
+    assert at.query_params["date"] == "1976-09-23"
 
 
 @pytest.mark.parametrize(
@@ -432,12 +491,13 @@ def test_a_shared_map_view_is_restored_and_a_bad_one_named():
     at = run_app(date="1976-09-10", view="41.77,140.82,9")
     assert not at.warning
     assert shown_view(at)["goto"] == {"center": [41.77, 140.82], "zoom": 9.0}
-    assert at.query_params["view"] == "41.77,140.82,9"  # kept in the address
+    assert shown_view(at)["address"] == "date=1976-09-10&view=41.77,140.82,9"  # kept
     bad = run_app(date="1976-09-10", view="41.77,200,9")
     assert "Ignored view '41.77,200,9': longitude 200 is outside the map's 125..155" in (
         bad.warning[0].value.replace("\\", "")
     )
-    assert "goto" not in shown_view(bad) and "view" not in bad.query_params
+    assert "goto" not in shown_view(bad)
+    assert shown_view(bad)["address"] == "date=1976-09-10"
 
 
 def test_a_repeated_url_parameter_is_rewritten_to_the_view_shown():
@@ -446,7 +506,9 @@ def test_a_repeated_url_parameter_is_rewritten_to_the_view_shown():
     at.run()
     assert not at.exception
     shown = day_slider(at).value.isoformat()
-    assert at.query_params["date"] == shown  # one value, the day on screen
+    assert shown_view(at)["address"] == f"date={shown}"  # one value, the day on screen
+    at.run()  # later reruns write it through Streamlit (the client makes that a replacement)
+    assert at.query_params["date"] == shown
 
 
 def test_whole_day_events_are_listed_without_a_midnight_time():
@@ -486,7 +548,7 @@ def test_a_time_on_a_day_other_than_6_september_gets_a_notice():
     (warning,) = at.warning
     assert "Ignored time" in warning.value and "applies only to 6 Sep 1976" in warning.value
     assert day_slider(at).value == date(1976, 9, 25)
-    assert "time" not in at.query_params  # the URL shows the view on screen
+    assert shown_view(at)["address"] == "date=1976-09-25"  # the URL shows the view on screen
 
 
 def test_a_missing_catalog_names_the_file_not_where_it_lives(monkeypatch, tmp_path):

@@ -48,6 +48,8 @@ def test_the_base_map_loads_local_leaflet_and_the_served_client_and_mounts_it():
     m.render()
     script = _get_map_string(m)
     assert 'fx.mount(map_div, "config.json");' in script
+    # ... and hands it the page's Play button, which Space presses (the page's own key)
+    assert 'fx.host(map_div, {"play":".st-key-play button"});' in script
     assert len(script) < 1500  # the map's code and data travel as static files, not per rerun
 
 
@@ -96,3 +98,20 @@ def test_the_day_message_carries_a_shared_view_and_a_jump_only_when_asked():
     )
     assert asked["goto"] == {"center": [41.77, 140.82], "zoom": 9.0}
     assert asked["focus"] == {"id": "landing", "n": 3}
+
+
+def test_the_first_message_of_a_session_can_carry_the_address_for_the_client_to_write():
+    view = mapview.DayView(date(1976, 9, 6), None, [], address="date=1976-09-06&time=13:20")
+    assert json.loads(str(view.view))["address"] == "date=1976-09-06&time=13:20"
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("?date=1976-09-06", "address must be a query string without '\\?', got '\\?date"),
+        (b"date=1976-09-06", "address must be a query string without"),
+    ],
+)
+def test_an_address_that_is_not_a_bare_query_string_is_refused(address, message):
+    with pytest.raises(ValueError, match=message):
+        mapview.DayView(date(1976, 9, 6), None, [], address=address)

@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from geo.urlview import UrlView, parse_view
+from geo.urlview import UrlView, address, parse_view, view_params
 
 KNOWN = ("hakodate", "c5a_route")
 
@@ -116,3 +116,48 @@ def test_a_time_outside_the_replay_says_so() -> None:
     assert notice == (
         "Ignored time '11:00': time 11:00 is outside 12:00\u201315:00 (the replay of the flight)."
     )
+
+
+ALL = ("hakodate", "c5a_route")
+
+
+@pytest.mark.parametrize(
+    ("day", "at", "chosen", "view", "query"),
+    [
+        (date(1976, 9, 25), None, ALL, None, "date=1976-09-25"),
+        (date(1976, 9, 6), time(15, 0), ALL, None, "date=1976-09-06"),
+        (date(1976, 9, 6), time(13, 20), ["c5a_route"], None,
+         "date=1976-09-06&layers=c5a_route&time=13:20"),
+        (date(1976, 9, 25), None, ["c5a_route", "hakodate"], None,
+         "date=1976-09-25&layers=c5a_route,hakodate"),
+        (date(1976, 9, 25), None, [], "41.77,140.82,9",
+         "date=1976-09-25&layers=&view=41.77,140.82,9"),
+    ],
+)  # fmt: skip
+def test_the_address_of_a_view_is_readable_and_reads_back_as_that_view(
+    day: date, at: time | None, chosen: list[str], view: str | None, query: str
+) -> None:
+    params = view_params(day, at, chosen, ALL, view)
+    assert address(params) == query
+    again = parse_view(params, layer_ids)
+    assert (again.day, again.notices) == (day, [])
+    assert again.at == (at or time(15, 0))
+    assert again.layers == (None if list(chosen) == list(ALL) else list(chosen))
+
+
+def test_the_address_encodes_what_would_break_a_query_string() -> None:
+    assert address({"layers": "a&b=c #d"}) == "layers=a%26b%3Dc+%23d"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("1976-09-06", None, ALL, None), "day must be a date, got '1976-09-06'"),
+        ((date(1976, 9, 6), None, ["moon"], None), "layer_ids has unknown layer 'moon'"),
+        ((date(1976, 9, 7), time(13, 20), ALL, None), "at 13:20 is given for 1976-09-07"),
+        ((date(1976, 9, 6), None, ALL, "41,160,9"), "longitude 160 is outside the map's"),
+    ],
+)
+def test_a_view_that_no_address_can_name_is_refused(args: tuple, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        view_params(*args[:3], ALL, args[3])

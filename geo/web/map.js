@@ -80,7 +80,7 @@
         this.migMark = null;
         this.current = null;
         this.dayIndex = {};
-        this.moved = {goto: false, focus: null};  // the URL's view and the last jump, done
+        this.moved = {goto: null, focus: null};  // the URL's view and the last jump, done
         this.stamp = stamp(map);
         this.names = {};  // tooltip HTML -> its plain text, for screen readers
         this.labels = [];  // the places' labels shown, each {label, marker}
@@ -370,12 +370,13 @@
         });
     };
 
-    // The view a message asks for: the URL's `goto` once per page, each new `focus` (an item
-    // id and a counter from "Jump to event") by flying there. True if the map was moved.
+    // The view a message asks for: the URL's `goto` when it changes (a page opened, Back to
+    // another view), each new `focus` (an item id and a counter from "Jump to event") by
+    // flying there. True if the map was moved.
     View.prototype.move = function (view) {
-        var moved = false;
-        if (view.goto && !this.moved.goto) {
-            this.moved.goto = true;
+        var moved = false, goto = view.goto ? JSON.stringify(view.goto) : null;
+        if (goto && goto !== this.moved.goto) {
+            this.moved.goto = goto;
             this.map.setView(view.goto.center, view.goto.zoom, {animate: false});
             moved = true;
         }
@@ -393,6 +394,7 @@
         var bounds = L.latLngBounds(points), map = this.map, self = this;
         var at = points.length === 1 ? L.latLng(points[0]) : bounds.getCenter();
         map.closePopup();
+        map.fire("fxjump");  // the reader asked for this view (the address bar follows it)
         map.once("moveend", function () {
             map.getContainer().setAttribute("data-fx-focus", id);
             if (self.drawn[id]) { self.openHere(at, id); }
@@ -468,11 +470,113 @@
         return window.location.href;
     }
 
+    // "lat,lon,zoom" of the map's view, as `view=` takes it.
+    function viewText(map) {
+        var c = map.getCenter();
+        return c.lat.toFixed(4) + "," + c.lng.toFixed(4) + "," +
+            String(Math.round(map.getZoom() * 100) / 100);
+    }
+
+    // A query string with commas and colons as typed: they read better and mean the same here.
+    function readable(search) {
+        return search.replace(/%2C/gi, ",").replace(/%3A/gi, ":");
+    }
+
     fx.viewUrl = function (map) {
-        var url = new window.URL(pageUrl()), c = map.getCenter();
-        url.searchParams.set("view", c.lat.toFixed(4) + "," + c.lng.toFixed(4) + "," +
-            String(Math.round(map.getZoom() * 100) / 100));
-        return url.href.replace(/%2C/g, ",");  // commas read better and mean the same here
+        var url = new window.URL(pageUrl());
+        url.searchParams.set("view", viewText(map));
+        return url.origin + url.pathname + readable(url.search) + url.hash;
+    };
+
+    var VIEW_DELAY = 400;  // ms after the map stops before the address bar takes its view
+
+    // Elements whose own keys include Space: it never plays or stops there.
+    var SPACE_TAKERS = "input, textarea, select, button, a[href], summary, [contenteditable], " +
+        "[role=slider], [role=button], [role=checkbox], [role=radio], [role=switch], " +
+        "[role=combobox], [role=listbox], [role=option], [role=textbox], [role=menuitem], " +
+        "[role=tab], [role=spinbutton]";
+
+    // The dashboard's page around this map's frame (same origin; Streamlit draws it):
+    // - Streamlit writes every change of the query string with history.pushState, one
+    //   history entry per scrub (a whole Play through the period left ~90 entries to go
+    //   Back through). A push that changes only the query becomes a replacement of the
+    //   current entry: the address bar names the view shown and Back leaves the page. The
+    //   query keeps its commas and colons, and `view=` where the reader moved the map.
+    // - Once the reader moves the map, the address bar's `view=lat,lon,zoom` follows it (a
+    //   replacement, a moment after the map stops), so a copied address opens this view.
+    // - Space plays or stops (options.play: the Play button's selector), as in the exported
+    //   page, unless a control that takes Space has focus or a dialog is open.
+    fx.host = function (map, options) {
+        var page = null;
+        try {
+            page = window.parent !== window && window.parent.document ? window.parent : null;
+        } catch (error) {  // a page of another origin: leave it alone
+            console.debug("foxbat76: no access to the page", error.name);
+        }
+        if (!page) { return null; }
+        var history = page.history, token = {}, moved = false, timer = null;
+        // The browser's own functions, kept from the first frame that wrapped them.
+        var native = page.fxHistory = page.fxHistory ||
+            {push: history.pushState, replace: history.replaceState};
+        page.fxHost = token;
+
+        // The URL to show for `url`: this page's path, the query readable, our view if moved.
+        function shown(url) {
+            var target = new page.URL(url, page.location.href);
+            if (target.origin !== page.location.origin ||
+                target.pathname !== page.location.pathname) { return null; }
+            if (moved) { target.searchParams.set("view", viewText(map)); }
+            return target.pathname + readable(target.search) + target.hash;
+        }
+        function write(state, url) {
+            native.replace.call(history, state, "", url);
+        }
+        history.pushState = function (state, title, url) {
+            var same = url === undefined || url === null ? null : shown(url);
+            if (same === null) { return native.push.apply(history, arguments); }
+            return write(state, same);
+        };
+        history.replaceState = function (state, title, url) {
+            var same = url === undefined || url === null ? null : shown(url);
+            if (same === null) { return native.replace.apply(history, arguments); }
+            return write(state, same);
+        };
+
+        function touched() { moved = true; }
+        var box = map.getContainer();
+        ["mousedown", "touchstart", "wheel", "dblclick", "keydown"].forEach(function (type) {
+            box.addEventListener(type, touched, true);  // capture: before Leaflet acts on it
+        });
+        map.on("fxjump", touched);
+        map.on("moveend", function () {
+            if (!moved) { return; }
+            clearTimeout(timer);
+            timer = setTimeout(function () {
+                if (page.fxHost === token) { write(history.state, shown(page.location.href)); }
+            }, VIEW_DELAY);
+        });
+
+        function onKey(event) {
+            if (page.fxHost !== token) {  // a newer frame took over
+                page.document.removeEventListener("keydown", onKey);
+                return;
+            }
+            if (event.key !== " " || event.ctrlKey || event.metaKey || event.altKey ||
+                event.shiftKey || event.defaultPrevented) { return; }
+            var target = event.target;
+            if (target && target.closest && target.closest(SPACE_TAKERS)) { return; }
+            if (page.document.querySelector("[role=dialog]")) { return; }
+            var play = page.document.querySelector(options.play);
+            if (!play || play.disabled) { return; }
+            event.preventDefault();  // not a scroll of the page
+            if (!event.repeat) { play.click(); }
+        }
+        page.document.addEventListener("keydown", onKey);
+        document.addEventListener("keydown", onKey);  // focus in the map itself
+        fx.page = {write: function (query) {
+            write(history.state, shown(page.location.pathname + (query ? "?" + query : "")));
+        }};
+        return fx.page;
     };
 
     // The exported page's ?view=lat,lon,zoom (the dashboard checks its own in Python).
@@ -624,6 +728,7 @@
     // it one empty group every time and drop the references it kept from earlier reruns.
     fx.show = function (view) {
         fx.wanted = view;
+        if (view.address !== undefined && fx.page) { fx.page.write(view.address); }
         if (fx.view) {
             fx.view.show(view);
             fx.view.move(view);
