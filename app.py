@@ -78,6 +78,7 @@ class PageData:
     figures: panel.KeyFigures
     web: assets.WebAssets  # where Leaflet comes from
     client: mapview.ClientFiles  # the map's client code and config as static files
+    style: str  # the page's own CSS, a <style> element
 
 
 # Streamlit runs this script afresh on every rerun, and each cache decorator then reads its
@@ -106,6 +107,7 @@ def build_page_data() -> PageData:
         figures=panel.key_figures(),
         web=assets.web_assets(STATIC_DIR),
         client=dashboard.write_map_files(frames, titles, styles, STATIC_DIR),
+        style=dashboard.page_style(),
     )
 
 
@@ -554,6 +556,7 @@ def main() -> None:
     # main area (more of it above the fold) and the browser redraws one heading fewer per
     # scrub (measured: scrub p95 about 10 % lower).
     st.sidebar.header("Belenko's MiG-25, Sept to Nov 1976")
+    st.html(data.style)  # no header band above the map; the same every run, so never redrawn
     if st.session_state.get("drawn_view") not in (None, (day, at, tuple(chosen))):
         st.session_state.notices = []  # the first change of view: they have been read
     for notice in st.session_state.notices:

@@ -36,6 +36,12 @@ def write_map_files(
     )
 
 
+def page_style() -> str:
+    """The dashboard page's own CSS as one `<style>` element (Streamlit puts a style-only
+    st.html in its event container, where it takes no room)."""
+    return f"<style>{web.read('page.css')}</style>"
+
+
 def event_labels(items: pd.DataFrame) -> dict[str, str]:
     """Labels like "06 Sep 13:10 · Radar contact" by item id, for the event list, in time order.
 

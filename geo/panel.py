@@ -167,9 +167,10 @@ def figures_html(figures: KeyFigures, moment: datetime, count: int) -> str:
         cells.append((f"Jet in Japan ({span})", in_japan))
     cells.append(("On the map this day", str(count)))
     html_cells = "".join(
-        '<div style="flex:1;min-width:10em">'
+        '<div style="flex:1 1 10em">'
         f'<div style="font-size:.85rem;opacity:.75">{html.escape(label)}</div>'
         f'<div style="font-size:1.9rem">{html.escape(value)}</div></div>'
         for label, value in cells
     )
-    return f'<div class="fx-figures" style="display:flex;gap:1rem">{html_cells}</div>'
+    row = "display:flex;flex-wrap:wrap;gap:0 1rem"  # on a narrow screen, wrapped, not cut off
+    return f'<div class="fx-figures" style="{row}">{html_cells}</div>'

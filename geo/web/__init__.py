@@ -1,10 +1,10 @@
-"""The map's browser client (map.js, map.css) and the exported page's template, as package data."""
+"""Package data: the map's client (map.js, map.css), page.css and the exported page's template."""
 
 from __future__ import annotations
 
 from importlib.resources import files
 
-WEB_FILES = ("map.js", "map.css", "page.html.j2")
+WEB_FILES = ("map.js", "map.css", "page.css", "page.html.j2")
 
 
 def read(name: str) -> str:
