@@ -472,23 +472,79 @@ def test_a_shared_view_link_opens_that_view_and_share_gives_one(visit):
     assert visit.blocked == []
 
 
-def test_the_dashboard_map_fits_a_phone(chromium, app_server):
-    context = chromium.new_context(viewport={"width": 390, "height": 844})
+# Everything drawn on the page (the collapsed sidebar aside) that runs off the left or right
+# edge of the window, and whether the page scrolls sideways.
+OFF_SCREEN = """
+() => {
+    const sidebar = document.querySelector("[data-testid=stSidebar]");
+    const hidden = sidebar.getBoundingClientRect().right <= 0;
+    const off = [];
+    for (const el of document.querySelectorAll("body *")) {
+        if (hidden && sidebar.contains(el)) { continue; }
+        const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+        // (1 px: visually hidden for screen readers, such as the skip link)
+        if (box.width <= 1 || box.height <= 1 || style.visibility === "hidden") { continue; }
+        if (box.left < -0.5 || box.right > innerWidth + 0.5) {
+            off.push(`${el.dataset.testid || el.className} ${box.left}..${box.right}`);
+        }
+    }
+    const page = document.documentElement;
+    return {off, scrolls: page.scrollWidth > page.clientWidth};
+}
+"""
+
+
+# The sidebar done sliding: all in (true) or all out (false) of the window.
+SIDEBAR_STILL = """
+(open) => {
+    const box = document.querySelector("[data-testid=stSidebar]").getBoundingClientRect();
+    return open ? box.left >= 0 && box.width > 200 : box.right <= 0;
+}
+"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1400, 1000)])
+def test_nothing_on_the_page_runs_off_the_screen_and_no_gap_sits_above_the_map(
+    chromium, app_server, width, height
+):
+    context = chromium.new_context(viewport={"width": width, "height": height})
     visit = Visit(context.new_page(), app_server)
     try:
-        visit.open("?date=1976-09-25", "1976-09-25")
-        frame = visit.map_frame
+        visit.open("?date=1976-09-06&time=13:20", "1976-09-06")  # the longest sidebar
+        page, frame = visit.page, visit.map_frame
         frame.wait_for_function("fx.view !== undefined")
-        box = visit.page.locator("iframe").first.bounding_box()
-        assert box["x"] >= 0 and box["x"] + box["width"] <= 390.5
+        page.get_by_text("On this day: 6 September 1976").first.wait_for()
+        page.locator(".fx-figures").wait_for()
+        assert page.evaluate(OFF_SCREEN) == {"off": [], "scrolls": False}
+        top = page.locator("iframe").first.bounding_box()["y"]
+        toggle = "stExpandSidebarButton" if width < 600 else "stSidebarCollapseButton"
+        if width >= 864:  # the header's two buttons sit in the page's margins
+            assert top <= 20
+        else:  # just under them
+            header = page.get_by_test_id("stExpandSidebarButton").bounding_box()
+            assert header["y"] + header["height"] <= top <= 70
+        # The sidebar opens and closes from where Streamlit puts its toggle, and fits too.
+        if width >= 600:
+            page.get_by_test_id("stSidebar").hover()  # its close button shows on hover
+        page.get_by_test_id(toggle).click()
+        page.wait_for_function(SIDEBAR_STILL, arg=width < 600)
+        if width < 600:
+            assert page.evaluate(OFF_SCREEN) == {"off": [], "scrolls": False}
+            page.get_by_test_id("stSidebarCollapseButton").click()
+            page.wait_for_function(SIDEBAR_STILL, arg=False)
+        page.get_by_test_id("stExpandSidebarButton").click()  # in the header, over the map
+        page.wait_for_function(SIDEBAR_STILL, arg=True)
+        assert page.evaluate(OFF_SCREEN) == {"off": [], "scrolls": False}
+        # The map's own controls stay inside its frame, the legend folded on a phone.
         off = frame.evaluate(
             "[...document.querySelectorAll('.leaflet-control')].map(el =>"
             " el.getBoundingClientRect()).filter(r => r.left < 0 || r.right > innerWidth + 0.5)"
             ".length"
         )
         assert off == 0
-        assert not frame.evaluate("document.querySelector('details.fx-legend').open")
-        assert frame.inner_text(".fx-stamp") == "Sat 25 Sep 1976"
+        assert frame.evaluate("document.querySelector('details.fx-legend').open") == (width > 600)
+        assert frame.inner_text(".fx-stamp") == "Mon 6 Sep 1976, 13:20 JST"
+        visit.screenshot(f"layout-{width}x{height}.png")
     finally:
         context.close()
 
@@ -499,3 +555,122 @@ def test_axe_finds_nothing_serious_on_the_dashboard_or_its_map(visit):
     visit.page.get_by_text("On this day: 10 September 1976").first.wait_for()
     assert serious_accessibility_problems(visit.page) == []
     assert serious_accessibility_problems(visit.map_frame) == []
+
+
+# The day the address bar, the map and the date slider show: [from the URL, drawn, slider].
+SHOWN_DAY = """
+() => {
+    const frame = [...document.querySelectorAll("iframe")].find(f => f.contentWindow.map);
+    const slider = document.querySelector("[data-testid=stSidebar] input[type=range]");
+    return [new URLSearchParams(location.search).get("date"),
+            frame ? frame.contentWindow.map.getContainer().dataset.fxDay : null,
+            slider ? slider.getAttribute("aria-valuetext") : null];
+}
+"""
+
+
+def wait_until_shown(page: Any, day: str) -> None:
+    """Wait until the address bar, the map and the slider all show `day` (YYYY-MM-DD)."""
+    label = date.fromisoformat(day).strftime("%a %-d %b %Y")  # the slider's "Thu 23 Sep 1976"
+    page.wait_for_function(
+        f"([day, label]) => JSON.stringify(({SHOWN_DAY})()) === JSON.stringify([day, day, label])",
+        arg=[day, label],
+        timeout=15000,
+    )
+
+
+def test_scrubbing_replaces_the_address_and_back_and_forward_show_what_they_name(visit):
+    page = visit.page
+    page.goto(f"{visit.server.url}/_stcore/health")  # where the reader came from
+    visit.open("?date=1976-09-20&layers=hakodate%2Cc5a_route", "1976-09-20")
+    wait_until_shown(page, "1976-09-20")
+    assert page.url.endswith("?date=1976-09-20&layers=hakodate,c5a_route")  # readable
+    entries = page.evaluate("history.length")
+    page.get_by_role("slider").first.focus()
+    for day in ("1976-09-21", "1976-09-22", "1976-09-23"):
+        page.keyboard.press("ArrowRight")
+        wait_until_shown(page, day)
+        assert page.url.endswith(f"?date={day}&layers=hakodate,c5a_route")
+        assert page.evaluate("history.length") == entries  # replaced, not added
+    page.go_back()  # one Back leaves the dashboard
+    page.wait_for_url("**/_stcore/health")
+    page.go_forward()  # and Forward opens it on the view the address names
+    wait_until_shown(page, "1976-09-23")
+    assert visit.count(".fx-id-c5a-airlift") == 0 and visit.count(".fx-id-hakodate-airport") == 1
+
+    # Entries that a client-less page would have added (as Streamlit does on its own: a
+    # push per change) restore the view they name, map and slider with the address.
+    visit.map_frame.evaluate("window.map.__kept = true")
+    page.evaluate("delete history.pushState; delete history.replaceState")
+    page.get_by_role("slider").first.focus()
+    for day in ("1976-09-24", "1976-09-25"):
+        page.keyboard.press("ArrowRight")
+        wait_until_shown(page, day)
+    assert page.evaluate("history.length") == entries + 2
+    for move, day in [("back", "1976-09-24"), ("back", "1976-09-23"), ("forward", "1976-09-24")]:
+        getattr(page, f"go_{move}")()
+        wait_until_shown(page, day)
+        assert visit.count(f".fx-day-{day}") == 1
+    assert visit.map_frame.evaluate("window.map.__kept === true")  # the same map throughout
+    assert visit.blocked == []
+
+
+def test_the_address_bar_follows_the_map_view_and_opens_it_again(visit):
+    page = visit.page
+    visit.open("?date=1976-09-10", "1976-09-10")
+    frame = visit.map_frame
+    visit.wait_for_basemap()
+    frame.wait_for_function("fx.view !== undefined")
+    entries = page.evaluate("history.length")
+    assert "view=" not in page.url  # the story's frame needs no view in the address
+    # The reader drags the map, then zooms in once.
+    box = page.locator("iframe").first.bounding_box()
+    page.mouse.move(box["x"] + 500, box["y"] + 300)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 350, box["y"] + 200, steps=5)
+    page.mouse.up()
+    frame.click(".leaflet-control-zoom-in")
+    frame.wait_for_function("!window.map._animatingZoom")
+    zoom, lat, lng = visit.view()
+    page.wait_for_url(f"**?date=1976-09-10&view={lat:.4f},{lng:.4f},{zoom:g}", timeout=5000)
+    # A day later the address has the new day and still the view; no entry was added.
+    page.get_by_role("button", name="Day ▶").click()
+    visit.wait_for(".fx-day-1976-09-11")
+    page.wait_for_url(f"**?date=1976-09-11&view={lat:.4f},{lng:.4f},{zoom:g}", timeout=5000)
+    assert page.evaluate("history.length") == entries
+    page.reload()  # the address opens this view again
+    visit.wait_for(".fx-day-1976-09-11")
+    visit.map_frame.wait_for_function(f"fx.view !== undefined && map.getZoom() === {zoom}")
+    again = visit.view()
+    assert again[0] == zoom and abs(again[1] - lat) < 1e-3 and abs(again[2] - lng) < 1e-3
+    assert visit.blocked == []
+
+
+def test_space_plays_and_stops_unless_a_control_has_focus(visit):
+    page = visit.page
+    visit.open("?date=1976-09-23", "1976-09-23")
+    visit.map_frame.wait_for_function("fx.view !== undefined")
+    play, stop = (page.get_by_role("button", name=name) for name in ("▶ Play", "■ Stop"))
+    page.mouse.click(1380, 900)  # the page itself, beside the panel
+    page.keyboard.press(" ")
+    stop.wait_for(timeout=5000)
+    page.keyboard.press(" ")
+    play.wait_for(timeout=5000)
+    # In the map (not on a marker): the same.
+    visit.map_frame.locator("#map_div").click(position={"x": 40, "y": 560})
+    page.keyboard.press(" ")
+    stop.wait_for(timeout=5000)
+    page.keyboard.press(" ")
+    play.wait_for(timeout=5000)
+    # On a button, Space presses that button: a day on, and no Play.
+    shown = page.url
+    page.get_by_role("button", name="Day ▶").focus()
+    page.keyboard.press(" ")
+    page.wait_for_url("**?date=1976-09-*", timeout=5000)
+    page.wait_for_function("u => location.href !== u", arg=shown, timeout=5000)
+    # On the date slider, Space is the slider's own.
+    page.get_by_role("slider").first.focus()
+    page.keyboard.press(" ")
+    page.wait_for_timeout(1500)
+    assert play.is_visible() and stop.count() == 0
+    assert visit.blocked == []
