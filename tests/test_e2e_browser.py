@@ -96,6 +96,14 @@ def visit(chromium: Any, app_server: StreamlitServer) -> Iterator[Visit]:
         context.close()
 
 
+def wait_for_view_in_url(page: Any, day: str, view: tuple[int, float, float]) -> None:
+    """Wait for the address bar to name `day` and the map `view` (zoom, lat, lng)."""
+    zoom, lat, lng = view
+    page.wait_for_url(f"**?date={day}&view=*,*,{zoom:g}", timeout=5000)
+    shared = page.url.rsplit("view=", 1)[1].split(",")
+    assert abs(float(shared[0]) - lat) < 2e-4 and abs(float(shared[1]) - lng) < 2e-4
+
+
 def test_scrubbing_with_the_keyboard_redraws_the_day_and_keeps_the_zoom(visit):
     visit.open("?date=1976-09-20", "1976-09-20")
     frame = visit.map_frame
@@ -129,7 +137,8 @@ def test_scrubbing_with_the_keyboard_redraws_the_day_and_keeps_the_zoom(visit):
     assert visit.count(".fx-id-landing.fx-trail") == 1
     # The panel follows the map (after its head start): wait for it, never race it.
     visit.page.get_by_text("On this day: 25 September 1976").first.wait_for(timeout=5000)
-    visit.page.wait_for_url("**?date=1976-09-25", timeout=5000)  # the URL follows the view
+    # The URL follows the view: the day, and where the user zoomed to.
+    wait_for_view_in_url(visit.page, "1976-09-25", before)
     visit.screenshot("day-1976-09-25-zoomed.png")
 
     visit.page.keyboard.press("ArrowRight")
@@ -631,12 +640,12 @@ def test_the_address_bar_follows_the_map_view_and_opens_it_again(visit):
     page.mouse.up()
     frame.click(".leaflet-control-zoom-in")
     frame.wait_for_function("!window.map._animatingZoom")
-    zoom, lat, lng = visit.view()
-    page.wait_for_url(f"**?date=1976-09-10&view={lat:.4f},{lng:.4f},{zoom:g}", timeout=5000)
+    zoom, lat, lng = shown = visit.view()
+    wait_for_view_in_url(page, "1976-09-10", shown)
     # A day later the address has the new day and still the view; no entry was added.
     page.get_by_role("button", name="Day ▶").click()
     visit.wait_for(".fx-day-1976-09-11")
-    page.wait_for_url(f"**?date=1976-09-11&view={lat:.4f},{lng:.4f},{zoom:g}", timeout=5000)
+    wait_for_view_in_url(page, "1976-09-11", shown)
     assert page.evaluate("history.length") == entries
     page.reload()  # the address opens this view again
     visit.wait_for(".fx-day-1976-09-11")
