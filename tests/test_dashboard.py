@@ -77,3 +77,13 @@ def test_the_map_files_are_written_once_under_their_content_hash(tmp_path: Path)
     assert files == dashboard.write_map_files({"flight": frame}, {"flight": "Flight"}, {}, tmp_path)
     with pytest.raises(ValueError, match="static_dir must be a Path"):
         dashboard.write_map_files({}, {}, {}, "static")  # type: ignore[arg-type]
+
+
+def test_the_page_style_is_one_style_element_that_takes_no_room_on_the_page():
+    from streamlit.elements.html import _html_only_style_tags
+
+    style = dashboard.page_style()
+    assert style.startswith("<style>") and style.endswith("</style>")
+    assert style.count("<") == 2  # nothing but the one element
+    assert _html_only_style_tags(style)  # so st.html puts it where it draws nothing
+    assert "@media (min-width: 864px)" in style  # no header band where the margins hold it
