@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
@@ -38,8 +39,10 @@ def write_map_files(
 
 def page_style() -> str:
     """The dashboard page's own CSS as one `<style>` element (Streamlit puts a style-only
-    st.html in its event container, where it takes no room)."""
-    return f"<style>{web.read('page.css')}</style>"
+    st.html in its event container, where it takes no room), without its comments: it goes
+    out with every rerun."""
+    css = re.sub(r"/\*.*?\*/", "", web.read("page.css"), flags=re.DOTALL)
+    return "<style>" + " ".join(css.split()) + "</style>"
 
 
 def event_labels(items: pd.DataFrame) -> dict[str, str]:
