@@ -17,7 +17,7 @@ from geo.export.common import ExportError
 from geo.export.picture import Scene
 from geo.export.still import MigMark, Place, Still
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], object]  # called per frame; what it returns is ignored
 # Frames per task sent to a worker: fewer round trips, still an even share for two workers.
 _CHUNK = 4
 _scene: Scene | None = None  # a worker process's own scene, drawn once by _start_worker

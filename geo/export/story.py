@@ -32,7 +32,7 @@ from geo.timing import DEFECTION_DAY, PERIOD_END, PERIOD_START, replay_times
 
 PICTURE_FORMATS: tuple[str, ...] = ("png", "gif", "mp4", "pdf")
 MigAt = Callable[[date, time | None], Any]  # layers.mig25_position: .geometry, .status
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], object]  # called per frame; what it returns is ignored
 _ANIMATED = ("gif", "mp4")
 
 
