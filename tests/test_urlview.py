@@ -159,5 +159,6 @@ def test_the_address_encodes_what_would_break_a_query_string() -> None:
     ],
 )
 def test_a_view_that_no_address_can_name_is_refused(args: tuple, message: str) -> None:
+    day, at, chosen, view = args
     with pytest.raises(ValueError, match=message):
-        view_params(*args[:3], ALL, args[3])
+        view_params(day, at, chosen, ALL, view)

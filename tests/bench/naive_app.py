@@ -45,8 +45,9 @@ def basemap_geojson() -> str:
     return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
 
 
-def naive_map(day: date, at: dtime | None, chosen: list[str]) -> None:
-    """Everything in one folium.Map handed to st_folium: remounted whenever the day changes."""
+def naive_map(day: date, at: dtime | None, chosen: list[str], address: str | None) -> None:
+    """Everything in one folium.Map handed to st_folium: remounted whenever the day changes
+    (no client to write the first run's `address`)."""
     m = folium.Map(location=mapview.CENTER, zoom_start=mapview.ZOOM, tiles=None)
     web = app.page_data().web  # local Leaflet only, as the app (no CDN, jQuery or fonts)
     m.default_js, m.default_css = list(web.js), list(web.css)
