@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent
 STATIC_DIR = ROOT / "static"
 
-DEFAULT_TIME = REPLAY_END  # the whole of 6 Sep until the user rewinds
 REPLAY_TIMES = replay_times()
 PLAY_SECONDS = 1.0  # one day per second: readable, and the whole period in ~90 s
 PLAY_SPEEDS = (0.5, 1.0, 2.0, 4.0)  # days per second
@@ -137,7 +136,7 @@ def _view_from_url() -> None:
     st.session_state.day = view.day
     st.session_state.at = st.session_state.replay_at = view.at
     st.session_state.layers = list(layers.LAYERS) if view.layers is None else view.layers
-    st.session_state.goto = view.goto  # the shared link's map view, restored once
+    st.session_state.goto = view.goto  # the link's map view: the map goes there when it changes
     st.session_state.view_text = st.query_params["view"] if view.goto is not None else None
     st.session_state.notices = [_short(notice, 300) for notice in view.notices]
 

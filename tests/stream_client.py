@@ -4,6 +4,7 @@ two-replica setup behind nginx (.ci/replicas.sh), for the load benchmark and the
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -69,9 +70,21 @@ def http_get(url: str, cookies: dict[str, str] | None = None, timeout: float = 1
     return status, headers, body
 
 
+def map_address(json_args: str) -> str | None:
+    """The query string the map's message asks its client to write into the address bar
+    (a session's first run), from the st_folium element's arguments; None if none."""
+    script = json.loads(json_args).get("feature_group") or ""
+    if "fx.show(" not in script:
+        return None
+    view = json.loads(script.split("fx.show(", 1)[1].split(");", 1)[0])
+    address = view.get("address")
+    return address if isinstance(address, str) else None
+
+
 @dataclass
 class Rerun:
-    """What one rerun sent back: its time, the URL query it ended with, what went wrong."""
+    """What one rerun sent back: its time, the URL query it ended with (as the address bar shows
+    it, written by Streamlit or, on a first run, by the map's client), what went wrong."""
 
     seconds: float
     query_string: str | None
@@ -87,6 +100,7 @@ class DashboardSession:
     opens the websocket, asks for the first run with the URL's query string, and then, for each
     scrub, sends a rerun with the slider's new value and the query string the server last set.
     It tells the server which large messages it already holds, as the browser's cache does.
+    `address` is the query string the address bar shows.
     """
 
     def __init__(
@@ -96,6 +110,7 @@ class DashboardSession:
             raise ValueError(f"url must be on this machine (http://127.0.0.1:PORT), got {url!r}")
         self.url = url.rstrip("/")
         self.query_string = query_string
+        self.address = query_string
         self.cookies: dict[str, str] = dict(cookies or {})
         self.slider_id: str | None = None
         self.session_id: str | None = None
@@ -166,13 +181,17 @@ class DashboardSession:
         if kind == "new_session":
             self.session_id = forward.new_session.initialize.session_id or self.session_id
         elif kind == "page_info_changed":
-            self.query_string = forward.page_info_changed.query_string
+            self.query_string = self.address = forward.page_info_changed.query_string
             rerun.query_string = self.query_string
         elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
             element = forward.delta.new_element
             shown = element.WhichOneof("type")
             if shown == "slider" and element.slider.label == SLIDER_LABEL:
                 self.slider_id = element.slider.id
+            elif shown == "component_instance":
+                address = map_address(element.component_instance.json_args)
+                if address is not None:  # the frontend's own query string stays as it was
+                    self.address = rerun.query_string = address
             elif shown == "exception":
                 rerun.errors.append(f"exception: {element.exception.message[:200]}")
             elif shown == "alert" and element.alert.format == element.alert.ERROR:

@@ -86,7 +86,7 @@ async def choose_day_then_reconnect(url: str, cookies: dict[str, str]) -> tuple[
     resumed = await again.open(timeout=60, existing_session_id=session_id)
     await again.close()
     assert resumed.errors == []
-    return chosen.query_string or "", again.session_id == session_id, again.query_string
+    return chosen.query_string or "", again.session_id == session_id, again.address
 
 
 def test_the_websocket_works_through_the_proxy_and_a_reconnect_resumes_the_session(
@@ -112,7 +112,7 @@ async def reconnect_elsewhere(url: str, cookies: dict[str, str], other: dict[str
     moved = DashboardSession(url, cookies=other)
     await moved.open(timeout=60, existing_session_id=session_id)
     await moved.close()
-    return moved.query_string
+    return moved.address
 
 
 def test_without_stickiness_a_reconnect_would_start_over(replicas: Replicas) -> None:
