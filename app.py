@@ -531,16 +531,18 @@ def main() -> None:
         st.warning(notice)
     # The map goes out first: the browser redraws it while the rest of the page is computed.
     render_map(day, at, chosen)
-    # Before the URL too: the browser redraws the whole page when the URL changes.
     _give_map_head_start((day, at, tuple(chosen)))
-    _sync_url(day, chosen, at)  # then at once, so a copied link matches what is shown
-    sidebar(day, chosen)
+    # Then the panel, the day's reading: placeholders keep the page's layout while the panel's
+    # content goes out before the figures, the URL, the sidebar's widgets and the timeline.
+    figures_slot = st.empty()
+    left, right = st.columns([3, 2])
     moment = datetime.combine(day, at, tzinfo=JST) if at is not None else None
     today = panel.day_items(data.panel_items, day, moment, chosen)
-    st.html(panel.figures_html(data.figures, day_moment(day, at), len(today)))
-    left, right = st.columns([3, 2])
     with left:
         day_panel(today, day, moment)
+    figures_slot.html(panel.figures_html(data.figures, day_moment(day, at), len(today)))
+    _sync_url(day, chosen, at)
+    sidebar(day, chosen)
     with right:
         st.vega_lite_chart(dashboard.timeline_for_day(timeline_spec(), day), width="stretch")
     if st.session_state.playing:
