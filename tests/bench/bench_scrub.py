@@ -2,8 +2,10 @@
 
 Run: .venv/bin/python tests/bench/bench_scrub.py [--scrubs 64] [--no-naive] [--compare APP]
 
-Designs: the app (app.py), the app without the map's head start (nohead_app.py) and a naive
-design that rebuilds and remounts the whole folium map on every rerun (naive_app.py).
+Designs: the app (app.py, whose map follows the date slider in the browser), the app with a
+map that waits for the server's rerun (serverdrawn_app.py), the app with a 50 ms pause after a
+changed map (headstart_app.py) and a naive design that rebuilds and remounts the whole folium
+map on every rerun (naive_app.py).
 
 For each design it starts a real `streamlit run` on a free port, opens it in Debian's headless
 Chromium (Playwright), and measures: start-up to first map paint, then for each arrow key on
@@ -297,7 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="foxbat76-variants-") as tmp:
         designs = [
             Design("app.py", ROOT / "app.py"),
-            Design("no head start", _variant_script("nohead_app.py", Path(tmp))),
+            Design("server-drawn", _variant_script("serverdrawn_app.py", Path(tmp))),
+            Design("head start", _variant_script("headstart_app.py", Path(tmp))),
         ]
         if args.compare is not None:
             designs.append(Design("compared", args.compare.resolve(), args.compare.parent))
