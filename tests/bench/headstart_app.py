@@ -16,7 +16,9 @@ sys.path.insert(0, str(ROOT))
 import app  # noqa: E402  (after the path is set)
 
 HEAD_START = 0.05  # seconds
-_render_map = app.render_map
+# Streamlit runs this file afresh on every rerun, but `app` stays imported: wrap it once.
+_render_map = getattr(app, "_unpaused_render_map", app.render_map)
+app._unpaused_render_map = _render_map  # type: ignore[attr-defined]
 
 
 def render_map_then_pause(*args: object) -> None:

@@ -17,7 +17,9 @@ sys.path.insert(0, str(ROOT))
 import app  # noqa: E402  (after the path is set)
 from geo import mapview  # noqa: E402
 
-_client_config = mapview.client_config
+# Streamlit runs this file afresh on every rerun, but `mapview` stays imported: wrap it once.
+_client_config = getattr(mapview, "_following_client_config", mapview.client_config)
+mapview._following_client_config = _client_config  # type: ignore[attr-defined]
 
 
 def config_without_slider(*args: Any, **kwargs: Any) -> dict[str, Any]:
