@@ -146,12 +146,13 @@ def test_the_map_follows_the_slider_before_the_server_answers(visit):
     # key press then comes from the browser alone.
     held: list[Any] = []
     holding = {"on": False}
+    sockets: list[Any] = []
 
     def relay(socket: Any) -> None:
         server = socket.connect_to_server()
         socket.on_message(server.send)
         server.on_message(lambda m: held.append(m) if holding["on"] else socket.send(m))
-        holding["socket"] = socket
+        sockets.append(socket)
 
     visit.page.route_web_socket("**/_stcore/stream", relay)
     visit.open("?date=1976-09-20", "1976-09-20")
@@ -166,7 +167,7 @@ def test_the_map_follows_the_slider_before_the_server_answers(visit):
 
     holding["on"] = False  # the server's answers arrive, the first one for a day now left
     for message in held:
-        holding["socket"].send(message)
+        sockets[-1].send(message)
     visit.page.get_by_text("On this day: 22 September 1976").first.wait_for(timeout=10000)
     visit.map_frame.wait_for_function("fx.local === null && fx.wanted.day === '1976-09-22'")
     assert visit.count(".fx-day-1976-09-22") == 1  # never went back to the 21st for good

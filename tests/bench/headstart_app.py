@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from datetime import date
+from datetime import time as dtime
 from pathlib import Path
 
 ROOT = Path(os.environ.get("FOXBAT76_ROOT", Path(__file__).resolve().parents[2]))
@@ -21,11 +23,11 @@ _render_map = getattr(app, "_unpaused_render_map", app.render_map)
 app._unpaused_render_map = _render_map  # type: ignore[attr-defined]
 
 
-def render_map_then_pause(*args: object) -> None:
+def render_map_then_pause(day: date, at: dtime | None, chosen: list[str]) -> None:
     """The map, then a pause when the view changed (not on a session's first run)."""
     shown = app.st.session_state.get("drawn_view")
-    _render_map(*args)  # type: ignore[arg-type]
-    if shown is not None and shown != (args[0], args[1], tuple(args[2])):  # type: ignore[arg-type]
+    _render_map(day, at, chosen)
+    if shown is not None and shown != (day, at, tuple(chosen)):
         time.sleep(HEAD_START)
 
 
