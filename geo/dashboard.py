@@ -14,6 +14,7 @@ from geo.store import build_store
 from geo.timing import JST, PERIOD_START
 
 DAY_DATASET = "fx_day"  # the timeline's one-row dataset holding the chosen day
+JUMP_LIMIT = 100  # events in the "Jump to event" list, at most
 
 
 def write_map_files(
@@ -49,6 +50,27 @@ def event_labels(items: pd.DataFrame) -> dict[str, str]:
         when = f"{start:%d %b}" if start.hour == start.minute == 0 else f"{start:%d %b %H:%M}"
         labels[row.id] = f"{when} · {row.name}"
     return labels
+
+
+def events_by_day(labels: Mapping[str, str], items: pd.DataFrame) -> dict[date, tuple[str, ...]]:
+    """The ids of the events in `labels` (see `event_labels`) by their JST start day, in time
+    order."""
+    starts = dict(zip(items["id"], items["start"], strict=True))
+    days: dict[date, list[str]] = {}
+    for item_id in labels:
+        days.setdefault(starts[item_id].tz_convert(JST).date(), []).append(item_id)
+    return {day: tuple(ids) for day, ids in days.items()}
+
+
+def jump_choices(
+    labels: Mapping[str, str], days: Mapping[date, Sequence[str]], day: date
+) -> list[str]:
+    """The "Jump to event" list: every event while there are at most JUMP_LIMIT, else the
+    first JUMP_LIMIT of the chosen day (a list of thousands is sent with every rerun and
+    read by nobody)."""
+    if len(labels) <= JUMP_LIMIT:
+        return list(labels)
+    return list(days.get(day, ())[:JUMP_LIMIT])
 
 
 def timeline_rows(items: pd.DataFrame, titles: Mapping[str, str]) -> list[dict[str, Any]]:

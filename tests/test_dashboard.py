@@ -77,3 +77,13 @@ def test_the_map_files_are_written_once_under_their_content_hash(tmp_path: Path)
     assert files == dashboard.write_map_files({"flight": frame}, {"flight": "Flight"}, {}, tmp_path)
     with pytest.raises(ValueError, match="static_dir must be a Path"):
         dashboard.write_map_files({}, {}, {}, "static")  # type: ignore[arg-type]
+
+
+def test_the_jump_list_holds_every_event_or_the_chosen_days_of_a_long_catalog(monkeypatch):
+    labels = dashboard.event_labels(ITEMS)
+    days = dashboard.events_by_day(labels, ITEMS)
+    assert days == {date(1976, 9, 6): ("contact",), date(1976, 9, 25): ("airlift",)}
+    assert dashboard.jump_choices(labels, days, date(1976, 9, 6)) == ["contact", "airlift"]
+    monkeypatch.setattr(dashboard, "JUMP_LIMIT", 1)
+    assert dashboard.jump_choices(labels, days, date(1976, 9, 25)) == ["airlift"]
+    assert dashboard.jump_choices(labels, days, date(1976, 9, 26)) == []
