@@ -37,6 +37,10 @@ COORD_DIGITS = 4  # ~10 m: keeps the store small without visible loss
 SIMPLIFY_DEGREES = 0.002  # ~200 m: invisible at the story's zooms, a fraction of the vertices
 STATE_CODES = {ACTIVE: "a", TRAIL: "t", FUTURE: "-"}  # one character per day in `days`
 STATES = (ACTIVE, TRAIL)  # the states an item is drawn in
+# From this many items on, the client draws them on canvases rather than as SVG and HTML
+# elements (thousands of elements make every step and pan slow); canvas items have no element
+# of their own, so they are reached by pointer, not by Tab.
+CANVAS_FROM = 1000
 MIG_TOOLTIP = "MiG-25"
 
 
@@ -298,6 +302,7 @@ def build_store(
         "migTooltip": MIG_TOOLTIP,
         "trailOpacity": present.TRAIL_OPACITY,
         "items": items,
+        "canvas": len(items) >= CANVAS_FROM,
         "labels": place_labels(named),
         "mig": mig,
     }
