@@ -14,7 +14,7 @@ from geo.store import build_store
 from geo.timing import JST, PERIOD_START
 
 DAY_DATASET = "fx_day"  # the timeline's one-row dataset holding the chosen day
-JUMP_LIMIT = 100  # events in the "Jump to event" list, at most
+JUMP_LIMIT = 40  # events in the "Jump to event" list, at most (the real catalog has 29)
 
 
 def write_map_files(

@@ -6,6 +6,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import overload
 
 import numpy as np
@@ -79,6 +80,11 @@ class PanelItem:
     place: str = ""
     alternatives: tuple[str, ...] = ()
 
+    @cached_property
+    def start_day(self) -> date:
+        """The JST day it starts (asked per item of a day, on every rerun)."""
+        return self.start.astimezone(JST).date()
+
 
 @dataclass(frozen=True)
 class PanelItems(Sequence[PanelItem]):
@@ -88,7 +94,7 @@ class PanelItems(Sequence[PanelItem]):
     items: tuple[PanelItem, ...]
     starts: np.ndarray  # POSIX seconds
     ends: np.ndarray
-    layers: np.ndarray  # layer ids
+    layers: dict[str, np.ndarray]  # layer id -> which items are of that layer
 
     @classmethod
     def of(cls, items: Sequence[PanelItem]) -> PanelItems:
@@ -97,7 +103,10 @@ class PanelItems(Sequence[PanelItem]):
             items=tuple(items),
             starts=np.array([item.start.timestamp() for item in items], dtype=float),
             ends=np.array([item.end.timestamp() for item in items], dtype=float),
-            layers=np.array([item.layer for item in items], dtype=object),
+            layers={
+                layer: np.array([item.layer == layer for item in items], dtype=bool)
+                for layer in dict.fromkeys(item.layer for item in items)
+            },
         )
 
     def __len__(self) -> int:
@@ -147,7 +156,11 @@ def day_items(
     active = (items.starts < day_end) & (items.ends >= day_start)
     if moment is not None:
         active &= items.starts <= moment.timestamp()
-    active &= np.isin(items.layers, list(chosen))
+    shown = np.zeros(len(items), dtype=bool)
+    for layer in chosen:
+        if layer in items.layers:
+            shown |= items.layers[layer]
+    active &= shown
     return [items.items[index] for index in np.flatnonzero(active)]
 
 
@@ -178,8 +191,8 @@ def panel_html(
     order, then how many more there are: a large catalog keeps the panel readable and the
     page's message per day the same size.
     """
-    starts = [item for item in today if item.start.astimezone(JST).date() == day]
-    ongoing = [item for item in today if item.start.astimezone(JST).date() != day]
+    starts = [item for item in today if item.start_day == day]
+    ongoing = [item for item in today if item.start_day != day]
     heading = f"On this day: {day.day} {day:%B %Y}"
     if moment is not None:
         heading += f", up to {moment.astimezone(JST):%H:%M} JST"

@@ -8,10 +8,11 @@ temporary folder and used through the catalog option (FOXBAT76_CATALOG, `--catal
 
 - load: a fresh process reads and checks the catalog, builds the layer frames and the map's
   item store (what the dashboard does once per server process);
-- server: a real `streamlit run app.py` on that catalog, one session speaking Streamlit's
-  websocket protocol (tests/stream_client.py, as bench_load.py): the first run, then `--scrubs`
-  day changes (the date slider one day on), each timed from the rerun's send to its
-  `script_finished`, and the bytes the server sent for it;
+- server: a real `streamlit run app.py` per catalog, all running at once, one session each
+  speaking Streamlit's websocket protocol (tests/stream_client.py, as bench_load.py): the first
+  run, then `--scrubs` day changes (the date slider one day on), the sizes taking turns scrub
+  by scrub so that all meet the same load, each timed from the rerun's send to its
+  `script_finished`, with the bytes the server sent for it;
 - export: `foxbat76 export --format html` of the whole period, its time (a new process) and size;
 - page: that page in Debian's headless Chromium, ArrowRight `--scrubs` times from 1 Sep, key press
   to map updated (as bench_page.py: a MutationObserver on the map's day attribute), and the
@@ -87,39 +88,55 @@ def measure_load(catalog: Path) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-async def _scrub_server(url: str, scrubs: int) -> dict[str, Any]:
-    session = DashboardSession(url, query_string=f"date={FIRST_DAY.isoformat()}")
-    first = await session.open(timeout=600)
-    times, sizes = [], []
+async def _scrub_servers(urls: dict[int, str], scrubs: int) -> dict[int, dict[str, Any]]:
+    """One session per server; the sizes take turns scrub by scrub (who goes first rotates),
+    so that every size meets the same machine load."""
+    sessions, found = {}, {}
+    for size, url in urls.items():  # first runs one at a time: each builds its page data
+        session = sessions[size] = DashboardSession(url, f"date={FIRST_DAY.isoformat()}")
+        first = await session.open(timeout=900)
+        found[size] = {"first_run_s": first.seconds, "first_run_kb": first.bytes / 1024}
+    times: dict[int, list[float]] = {size: [] for size in urls}
+    sizes: dict[int, list[int]] = {size: [] for size in urls}
+    order = list(urls)
     try:
         for step in range(1, scrubs + 1):
-            rerun = await session.scrub(FIRST_DAY + timedelta(days=step), timeout=120)
-            if rerun.errors:
-                raise RuntimeError(f"rerun failed: {rerun.errors}")
-            times.append(rerun.seconds * 1000)
-            sizes.append(rerun.bytes)
+            order = order[1:] + order[:1]
+            for size in order:
+                rerun = await sessions[size].scrub(FIRST_DAY + timedelta(days=step), timeout=120)
+                if rerun.errors:
+                    raise RuntimeError(f"size {size}: rerun failed: {rerun.errors}")
+                times[size].append(rerun.seconds * 1000)
+                sizes[size].append(rerun.bytes)
     finally:
-        await session.close()
-    return {
-        "first_run_s": first.seconds,
-        "first_run_kb": first.bytes / 1024,
-        "day_change_p50_ms": statistics.median(times),
-        "day_change_p95_ms": percentile(times, 95),
-        "bytes_per_scrub": statistics.mean(sizes),
-        "bytes_per_scrub_max": max(sizes),
+        for session in sessions.values():
+            await session.close()
+    for size in urls:
+        found[size].update(
+            day_change_p50_ms=statistics.median(times[size]),
+            day_change_p95_ms=percentile(times[size], 95),
+            bytes_per_scrub=statistics.mean(sizes[size]),
+            bytes_per_scrub_max=max(sizes[size]),
+        )
+    return found
+
+
+def measure_servers(catalogs: dict[int, Path], scrubs: int) -> dict[int, dict[str, Any]]:
+    """Day changes against one real `streamlit run` per catalog, all running at once."""
+    servers = {
+        size: StreamlitServer(ROOT / "app.py", env={"FOXBAT76_CATALOG": str(catalog)})
+        for size, catalog in catalogs.items()
     }
-
-
-def measure_server(catalog: Path, scrubs: int) -> dict[str, Any]:
-    """Day changes against a real `streamlit run` on `catalog`."""
-    server = StreamlitServer(ROOT / "app.py", env={"FOXBAT76_CATALOG": str(catalog)})
-    server.start(timeout=120)
     try:
+        for server in servers.values():
+            server.start(timeout=120)
+        urls = {size: server.url for size, server in servers.items()}
         # In a thread of its own: Playwright's sync API holds this thread's event loop.
         with ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, _scrub_server(server.url, scrubs)).result()
+            return pool.submit(asyncio.run, _scrub_servers(urls, scrubs)).result()
     finally:
-        server.stop()
+        for server in servers.values():
+            server.stop()
 
 
 def measure_export(catalog: Path, out: Path) -> dict[str, Any]:
@@ -217,28 +234,34 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(size) for size in args.sizes.split(",")]
     dashboard_sizes = {int(size) for size in args.dashboard_sizes.split(",") if size}
     skip = set(args.skip.split(",")) - {""}
-    results: dict[int, dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory(prefix="foxbat76-scale-") as tmp, sync_playwright() as pw:
+    results: dict[int, dict[str, Any]] = {size: {} for size in sizes}
+    with tempfile.TemporaryDirectory(prefix="foxbat76-scale-") as tmp:
+        catalogs = {}
         for size in sizes:
-            catalog = REAL_CATALOG
+            catalogs[size] = REAL_CATALOG
             if size:
-                catalog = Path(tmp) / f"catalog-{size}.toml"
-                catalog.write_text(catalog_text(size), encoding="utf-8")
-            found: dict[str, Any] = {"load_average": os.getloadavg()[0]}
-            if "load" not in skip:
-                found.update(measure_load(catalog))
-            if "server" not in skip:
-                found.update(measure_server(catalog, args.scrubs))
-            page_path = Path(tmp) / f"page-{size}.html"
-            if "export" not in skip:
-                found.update(measure_export(catalog, page_path))
-            if "page" not in skip and page_path.exists():
-                found.update(measure_page(page_path, args.scrubs, pw))
-            if size in dashboard_sizes:
-                found.update(measure_dashboard(catalog, args.scrubs, pw))
-            found["load_average_after"] = os.getloadavg()[0]
-            results[size] = found
-            print(f"size {size or 'real'}: {json.dumps(found)}", flush=True)
+                catalogs[size] = Path(tmp) / f"catalog-{size}.toml"
+                catalogs[size].write_text(catalog_text(size), encoding="utf-8")
+        if "server" not in skip:
+            before = os.getloadavg()[0]
+            for size, found in measure_servers(catalogs, args.scrubs).items():
+                results[size].update(found)
+            print(f"servers: load average {before:.1f}-{os.getloadavg()[0]:.1f}", flush=True)
+        with sync_playwright() as pw:
+            for size in sizes:
+                catalog, found = catalogs[size], results[size]
+                found["load_average"] = os.getloadavg()[0]
+                if "load" not in skip:
+                    found.update(measure_load(catalog))
+                page_path = Path(tmp) / f"page-{size}.html"
+                if "export" not in skip:
+                    found.update(measure_export(catalog, page_path))
+                if "page" not in skip and page_path.exists():
+                    found.update(measure_page(page_path, args.scrubs, pw))
+                if size in dashboard_sizes:
+                    found.update(measure_dashboard(catalog, args.scrubs, pw))
+                found["load_average_after"] = os.getloadavg()[0]
+                print(f"size {size or 'real'}: {json.dumps(found)}", flush=True)
     header = "".join(f"{size or 'real':>12}" for size in sizes)
     print(f"{'':32}{header}")
     for label, key, fmt in ROWS:
