@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -125,6 +125,8 @@ def panel_items(frame: pd.DataFrame) -> PanelItems:
 
     Made once: per day the panel then only filters arrays, no pandas work per rerun.
     """
+    # itertuples gives namedtuples of the frame's columns, which pandas' stubs cannot type.
+    rows: Iterable[Any] = frame.itertuples()
     return PanelItems.of(
         [
             PanelItem(
@@ -140,7 +142,7 @@ def panel_items(frame: pd.DataFrame) -> PanelItems:
                 place=present.place_line(row._asdict()),
                 alternatives=tuple(present.alternatives(row._asdict())),
             )
-            for row in frame.itertuples()
+            for row in rows
         ]
     )
 
@@ -183,7 +185,7 @@ def _item_html(item: PanelItem, title: str) -> str:
 
 
 def panel_html(
-    today: list[PanelItem], titles: dict[str, str], day: date, moment: datetime | None
+    today: Sequence[PanelItem], titles: dict[str, str], day: date, moment: datetime | None
 ) -> str:
     """The "On this day" panel: what starts that day, then what is ongoing; every string escaped.
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from shapely import MultiPolygon, Polygon
+from shapely import LineString, MultiPolygon, Point, Polygon
 
 from geo import geodesy
 from geo.catalog import CatalogError, parse_catalog
@@ -108,17 +110,21 @@ certainty = "illustrative"
 def test_an_item_along_a_route_is_where_the_route_is_at_its_start(item_id: str, lon: float) -> None:
     catalog = parse_catalog(ROUTES)
     point = item_geometry(catalog.item(item_id), catalog)
+    assert isinstance(point, Point)
     assert point.x == pytest.approx(lon, abs=0.01)
     assert 40.0 <= point.y <= 40.1  # the geodesic bows north of the parallel
 
 
 def test_items_along_a_route_share_its_one_drawn_line(monkeypatch: pytest.MonkeyPatch) -> None:
     catalog = parse_catalog(ROUTES)
-    drawn_lines = []
+    drawn_lines: list[LineString] = []
     original = geodesy.geodesic_line
-    monkeypatch.setattr(
-        geodesy, "geodesic_line", lambda *args, **kw: drawn_lines.append(1) or original(*args, **kw)
-    )
+
+    def counted(*args: Any, **kwargs: Any) -> LineString:
+        drawn_lines.append(original(*args, **kwargs))
+        return drawn_lines[-1]
+
+    monkeypatch.setattr(geodesy, "geodesic_line", counted)
     line = item_geometry(catalog.item("crossing"), catalog)
     points = [item_geometry(catalog.item(i), catalog) for i in ("setting-off", "arrived")]
     assert len(drawn_lines) == 1

@@ -1,15 +1,18 @@
 """Scrub benchmark: key press to the new day on the map, this app vs variants and a naive map.
 
-Run: .venv/bin/python tests/bench/bench_scrub.py [--scrubs 64] [--no-naive] [--compare APP]
+Run: .venv/bin/python tests/bench/bench_scrub.py [--scrubs 64] [--no-naive] [--variants A,B]
+     [--compare APP]
 
-Designs: the app (app.py), the app without the map's head start (nohead_app.py) and a naive
+Designs: the app (app.py, whose map follows the date slider in the browser), variants of it
+(--variants: a map that waits for the server's rerun, serverdrawn_app.py; a 50 ms pause after
+a changed map, headstart_app.py; a 40 ms pause after the panel, panelpause_app.py) and a naive
 design that rebuilds and remounts the whole folium map on every rerun (naive_app.py).
 
 For each design it starts a real `streamlit run` on a free port, opens it in Debian's headless
-Chromium (Playwright), and measures: start-up to first map paint, then for each ArrowRight on
-the date slider the time until the map shows the new day's features, the time until the "On this
-day" panel has caught up too, the server time of that rerun, and the bytes sent to the browser
-(websocket frames, plus HTTP for remounts). The two
+Chromium (Playwright), and measures: start-up to first map paint, then for each arrow key on
+the date slider (turning back at the period's ends) the time until the map shows the new day's
+features, the time until the "On this day" panel has caught up too, the server time of that
+rerun, and the bytes sent to the browser (websocket frames, plus HTTP for remounts). The
 designs take turns in blocks of 16 days, so that all meet the same machine conditions. The
 bytes of the map's own message (the st_folium element) are counted apart.
 Results are printed and written to tests/artifacts/bench.json.
@@ -44,7 +47,7 @@ from support import (  # noqa: E402  (path set above)
     require_leaflet,
 )
 
-START_DAY = date(1976, 9, 1)
+START_DAY, LAST_DAY = date(1976, 9, 1), date(1976, 11, 30)
 WARMUP = 3
 BLOCK = 16  # scrubs per turn when the designs alternate
 QUIET_SECONDS = 0.25  # a rerun is over when its script_finished arrived and frames went quiet
@@ -162,6 +165,7 @@ class Design:
         self.results: list[Scrub] = []
         self.first_paint = float("nan")
         self.day = START_DAY
+        self.step = 1  # days per key press: turns at the period's ends, so any --scrubs fits
         self._browser: Any = None
         self._page: Page | None = None
 
@@ -182,13 +186,15 @@ class Design:
         page.get_by_role("slider").first.focus()
 
     def scrub(self, record: bool = True) -> None:
-        """Press ArrowRight once; time it until the new day is on the map and all went quiet."""
+        """Press an arrow key once; time it until the new day is on the map and all went quiet."""
         assert self._page is not None, "start() first"
         page, traffic = self._page, self.traffic
-        self.day += timedelta(days=1)
+        if not START_DAY <= self.day + timedelta(days=self.step) <= LAST_DAY:
+            self.step = -self.step
+        self.day += timedelta(days=self.step)
         since, http_before = len(traffic.frames), traffic.http_bytes
         map_before = len(traffic.map_bytes)
-        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight" if self.step > 0 else "ArrowLeft")
         found = page.wait_for_function(
             FIND_DAY_JS, arg=f".fx-day-{self.day.isoformat()}", polling="raf", timeout=30000
         ).json_value()
@@ -269,6 +275,21 @@ def run_designs(designs: list[Design], scrubs: int, block: int = BLOCK) -> list[
     return [design.summary() for design in designs]
 
 
+# Variants of the app (tests/bench/), each taking turns with it.
+VARIANTS = {
+    "server-drawn": "serverdrawn_app.py",  # the map waits for the rerun's message
+    "head start": "headstart_app.py",  # a 50 ms pause after a changed map
+    "panel pause": "panelpause_app.py",  # a 40 ms pause after the panel and figures
+}
+
+
+def _variant_names(text: str) -> str:
+    unknown = [name for name in text.split(",") if name and name not in VARIANTS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown variant(s) {unknown}; known: {list(VARIANTS)}")
+    return text
+
+
 def _variant_script(name: str, folder: Path) -> Path:
     """A variant app in a temp folder whose static/ is the project's (Streamlit serves it)."""
     script = folder / name
@@ -283,6 +304,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scrubs", type=int, default=64, help="timed scrubs per design (>= 60)")
     parser.add_argument("--no-naive", action="store_true", help="leave the naive design out")
     parser.add_argument(
+        "--variants",
+        default="server-drawn,head start",
+        type=_variant_names,
+        help=f"comma-separated variants of the app to add (of: {', '.join(VARIANTS)})",
+    )
+    parser.add_argument(
         "--compare", type=Path, help="another build's app.py (e.g. a worktree of main) to add"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "tests" / "artifacts" / "bench.json")
@@ -294,7 +321,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="foxbat76-variants-") as tmp:
         designs = [
             Design("app.py", ROOT / "app.py"),
-            Design("no head start", _variant_script("nohead_app.py", Path(tmp))),
+            *(
+                Design(name, _variant_script(VARIANTS[name], Path(tmp)))
+                for name in args.variants.split(",")
+                if name
+            ),
         ]
         if args.compare is not None:
             designs.append(Design("compared", args.compare.resolve(), args.compare.parent))

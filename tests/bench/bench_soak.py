@@ -30,7 +30,13 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
 from playwright.sync_api import Frame, Page, sync_playwright  # noqa: E402
-from support import CHROMIUM, StreamlitServer, launch_chromium, require_leaflet  # noqa: E402
+from support import (  # noqa: E402
+    CHROMIUM,
+    StreamlitServer,
+    found,
+    launch_chromium,
+    require_leaflet,
+)
 
 START_DAY = date(1976, 9, 1)
 SPAN = 20  # days forward before turning back: stays in September, away from 6 Sep's replay
@@ -83,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     require_leaflet()
     server = StreamlitServer(args.script, cwd=args.script.parent).start()
+    server_pid = found(server.process).pid
     samples: list[dict[str, Any]] = []
     started = time.perf_counter()
     try:
@@ -95,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             wait_for_day(page, START_DAY)
             page.wait_for_timeout(2000)  # the basemap and the store loaded, the page settled
             page.get_by_role("slider").first.focus()
-            samples.append(sample(page, cdp, 0, server.process.pid))
+            samples.append(sample(page, cdp, 0, server_pid))
             print(samples[-1])
             day, step = START_DAY, 1
             for done in range(1, args.scrubs + 1):
@@ -106,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                 wait_for_day(page, day)
                 if done % args.every == 0 or done in (50, args.scrubs):
                     page.wait_for_timeout(500)  # the rest of the page's rerun arrives
-                    samples.append(sample(page, cdp, done, server.process.pid))
+                    samples.append(sample(page, cdp, done, server_pid))
                     print(samples[-1])
             browser.close()
     finally:
