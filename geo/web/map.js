@@ -100,6 +100,10 @@
             this._redrawRequest = this._redrawRequest ||
                 L.Util.requestAnimFrame(this._redraw, this);
         },
+        _updatePaths: function () {  // a move or zoom: the canvas was cleared, draw it all
+            this._added = null;
+            L.Canvas.prototype._updatePaths.call(this);
+        },
         _redraw: function () {
             var added = this._added;
             this._added = null;
