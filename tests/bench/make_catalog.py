@@ -158,7 +158,7 @@ def catalog_text(items: int, real: Path = REAL_CATALOG) -> str:
         )
     blocks = [
         "\n\n# ---------------------------------------------------------------- synthetic items",
-        f"# {extra} items made up by tests/bench/make_catalog.py to measure cost against size;",
+        f"# {extra} items made up by the benchmarks to measure cost against catalog size;",
         "# none of them is a historical fact.\n",
     ]
     for record in synthetic_items(extra, parsed):
