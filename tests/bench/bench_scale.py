@@ -1,7 +1,7 @@
 """Cost against catalog size: the real catalog and synthetic ones of 300, 3,000 and 30,000 items.
 
-Run: .venv/bin/python tests/bench/bench_scale.py [--sizes 0,300,3000,30000] [--scrubs 20]
-     [--dashboard-sizes 3000]
+Run: .venv/bin/python tests/bench/bench_scale.py [--sizes 0,300,3000,30000] [--scrubs 30]
+     [--dashboard-sizes 0,3000] [--skip load,server,export,page]
 
 Size 0 is the real catalog; the others are written by tests/bench/make_catalog.py into a
 temporary folder and used through the catalog option (FOXBAT76_CATALOG, `--catalog`). Per size:
@@ -220,8 +220,8 @@ ROWS = (
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="0,300,3000,30000", help="0: the real catalog")
-    parser.add_argument("--scrubs", type=int, default=20)
-    parser.add_argument("--dashboard-sizes", default="3000", help="also in the dashboard (or '')")
+    parser.add_argument("--scrubs", type=int, default=30)
+    parser.add_argument("--dashboard-sizes", default="0,3000", help="also in the dashboard")
     parser.add_argument("--skip", default="", help="parts to leave out: load,server,export,page")
     parser.add_argument(
         "--out", type=Path, default=ROOT / "tests" / "artifacts" / "bench_scale.json"
