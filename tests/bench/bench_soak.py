@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -62,6 +64,8 @@ def sample(page: Page, cdp: Any, scrubs: int, server_pid: int) -> dict[str, Any]
     return {
         "scrubs": scrubs,
         "heap_used_mb": round(heap["usedSize"] / 2**20, 2),
+        # Blink's own objects (DOM, performance entries), outside the JS heap
+        "embedder_heap_mb": round(heap.get("embedderHeapUsedSize", 0) / 2**20, 2),
         "dom_nodes": dom["nodes"],
         "documents": dom["documents"],
         "js_event_listeners": dom["jsEventListeners"],
@@ -77,12 +81,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, default=100, help="scrubs between samples")
     parser.add_argument("--out", type=Path, default=ROOT / "tests" / "artifacts" / "soak.json")
     parser.add_argument("--script", type=Path, default=ROOT / "app.py", help="the app to soak")
+    parser.add_argument(
+        "--without",
+        default="",
+        help="soak soak_variant_app.py without these comma-separated parts of the page "
+        "(timeline, panel, figures, url, sidebar) instead of --script",
+    )
+    parser.add_argument(
+        "--snapshots",
+        default="",
+        help="comma-separated scrub counts after which to save a V8 heap snapshot "
+        "(tests/artifacts/soak-<n>.heapsnapshot; compare two with heap_diff.py)",
+    )
     args = parser.parse_args(argv)
     if not CHROMIUM.is_file():
         print(f"{CHROMIUM} not found: apt-get install chromium", file=sys.stderr)
         return 2
     require_leaflet()
-    server = StreamlitServer(args.script, cwd=args.script.parent).start()
+    snapshots = {int(n) for n in args.snapshots.split(",") if n.strip()}
+    tmp = tempfile.TemporaryDirectory(prefix="foxbat76-soak-")
+    env = {}
+    if args.without:
+        args.script = variant_script(Path(tmp.name))
+        env = {"FOXBAT76_ROOT": str(ROOT), "FOXBAT76_SOAK_WITHOUT": args.without}
+    server = StreamlitServer(args.script, cwd=args.script.parent, env=env).start()
     samples: list[dict[str, Any]] = []
     started = time.perf_counter()
     try:
@@ -104,13 +126,18 @@ def main(argv: list[str] | None = None) -> int:
                 day += timedelta(days=step)
                 page.keyboard.press("ArrowRight" if step > 0 else "ArrowLeft")
                 wait_for_day(page, day)
-                if done % args.every == 0 or done in (50, args.scrubs):
+                if done % args.every == 0 or done in (50, args.scrubs) or done in snapshots:
                     page.wait_for_timeout(500)  # the rest of the page's rerun arrives
                     samples.append(sample(page, cdp, done, server.process.pid))
                     print(samples[-1])
+                if done in snapshots:
+                    path = args.out.parent / f"soak-{done}.heapsnapshot"
+                    save_heap_snapshot(cdp, path)
+                    print(f"heap snapshot: {path}")
             browser.close()
     finally:
         server.stop()
+        tmp.cleanup()
     first, last = samples[0], samples[-1]
     settled = next((s for s in samples if s["scrubs"] >= 50), first)
     growth = {key: last[key] - first[key] for key in first if key != "scrubs"}
@@ -127,6 +154,33 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(result, indent=2))
     print(f"details: {args.out}")
     return 0
+
+
+def variant_script(folder: Path) -> Path:
+    """soak_variant_app.py in `folder`, beside the project's static/ and .streamlit/."""
+    script = folder / "soak_variant_app.py"
+    shutil.copy(HERE / script.name, script)
+    for name in ("static", ".streamlit"):
+        (folder / name).symlink_to(ROOT / name, target_is_directory=True)
+    return script
+
+
+def save_heap_snapshot(cdp: Any, path: Path) -> None:
+    """A V8 heap snapshot of the page's renderer (the page and its same-origin iframes share
+    one heap), written in the .heapsnapshot format Chrome's DevTools read."""
+    chunks: list[str] = []
+
+    def keep(event: dict[str, Any]) -> None:
+        chunks.append(event["chunk"])
+
+    cdp.on("HeapProfiler.addHeapSnapshotChunk", keep)
+    try:
+        cdp.send("HeapProfiler.collectGarbage")
+        cdp.send("HeapProfiler.takeHeapSnapshot", {"reportProgress": False})
+    finally:
+        cdp.remove_listener("HeapProfiler.addHeapSnapshotChunk", keep)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(chunks))
 
 
 def wait_for_day(page: Page, day: date) -> None:
