@@ -13,6 +13,12 @@ layers, and the server's resident memory (psutil). Results are printed and writt
 tests/artifacts/soak.json, with each figure's change from the sample after the first 50 scrubs
 (the page settled) to the end: the targets are heap, DOM nodes and listeners within 10 % of
 that value, and server RSS growth at most 20 MB.
+
+The page and its map's iframe share one JS heap (same origin, one renderer). To see which
+frame holds what: `--snapshots 50,1000` saves V8 heap snapshots after those scrubs and adds
+each one's compiled code and other objects per frame to its sample (heap_diff.summary);
+`heap_diff.py A B` compares two snapshots in detail. `--without timeline,panel,...` soaks
+soak_variant_app.py, the app without those parts, to see what a part adds.
 """
 
 from __future__ import annotations
@@ -29,8 +35,9 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
+sys.path[:0] = [str(HERE), str(ROOT / "tests"), str(ROOT)]
 
+import heap_diff  # noqa: E402
 from playwright.sync_api import Frame, Page, sync_playwright  # noqa: E402
 from support import CHROMIUM, StreamlitServer, launch_chromium, require_leaflet  # noqa: E402
 
@@ -133,11 +140,17 @@ def main(argv: list[str] | None = None) -> int:
                 if done in snapshots:
                     path = args.out.parent / f"soak-{done}.heapsnapshot"
                     save_heap_snapshot(cdp, path)
+                    samples[-1]["snapshot"] = str(path)
                     print(f"heap snapshot: {path}")
             browser.close()
     finally:
         server.stop()
         tmp.cleanup()
+    # After the run (the browser closed): each snapshot's code and objects per frame.
+    for entry in samples:
+        if "snapshot" in entry:
+            entry["snapshot_mb"] = heap_diff.summary(Path(entry["snapshot"]))
+            print(entry["scrubs"], entry["snapshot_mb"])
     first, last = samples[0], samples[-1]
     settled = next((s for s in samples if s["scrubs"] >= 50), first)
     growth = {key: last[key] - first[key] for key in first if key != "scrubs"}

@@ -215,6 +215,39 @@ def short_url(url: str) -> str:
     return "/" + url.split("://", 1)[1].split("/", 1)[-1].split("?")[0]
 
 
+def frame_of_script(url: str) -> str:
+    """Which frame loaded a script: the map's iframe loads streamlit-folium's component and
+    our static files (Leaflet, the client), the top page Streamlit's own bundle."""
+    path = short_url(url)
+    if path.startswith(("/component/", "/app/static/")):
+        return "map iframe"
+    if path.startswith("/static/"):
+        return "top page"
+    return "other"
+
+
+def summary(path: Path) -> dict[str, float]:
+    """MB in a snapshot: compiled code per frame (by the script its function came from) and
+    everything else (JS objects and the DOM) per frame (by reachability from its global)."""
+    snap = load(path)
+    sources = frame_globals(snap)
+    owner, _ = attribute(snap, sources)
+    code = snap.kind == snap.node_types.index("code")
+    result: dict[str, float] = {}
+    for index, name in enumerate(sources):
+        if name in ("top page", "map iframe"):
+            result[f"{name} objects"] = snap.size[(owner == index) & ~code].sum() / 2**20
+    by_frame: Counter[str] = Counter()
+    for node, script in enumerate(code_scripts(snap)):
+        if code[node]:
+            by_frame[frame_of_script(script)] += int(snap.size[node])
+    for name in ("top page", "map iframe", "other"):
+        result[f"{name} code"] = by_frame[name] / 2**20
+    result["all code"] = snap.size[code].sum() / 2**20
+    result["total"] = snap.size.sum() / 2**20
+    return {key: round(float(value), 2) for key, value in result.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("before", type=Path)
