@@ -6,10 +6,10 @@ Designs: the app (app.py), the app without the map's head start (nohead_app.py) 
 design that rebuilds and remounts the whole folium map on every rerun (naive_app.py).
 
 For each design it starts a real `streamlit run` on a free port, opens it in Debian's headless
-Chromium (Playwright), and measures: start-up to first map paint, then for each ArrowRight on
-the date slider the time until the map shows the new day's features, the time until the "On this
-day" panel has caught up too, the server time of that rerun, and the bytes sent to the browser
-(websocket frames, plus HTTP for remounts). The two
+Chromium (Playwright), and measures: start-up to first map paint, then for each arrow key on
+the date slider (turning back at the period's ends) the time until the map shows the new day's
+features, the time until the "On this day" panel has caught up too, the server time of that
+rerun, and the bytes sent to the browser (websocket frames, plus HTTP for remounts). The
 designs take turns in blocks of 16 days, so that all meet the same machine conditions. The
 bytes of the map's own message (the st_folium element) are counted apart.
 Results are printed and written to tests/artifacts/bench.json.
@@ -44,7 +44,7 @@ from support import (  # noqa: E402  (path set above)
     require_leaflet,
 )
 
-START_DAY = date(1976, 9, 1)
+START_DAY, LAST_DAY = date(1976, 9, 1), date(1976, 11, 30)
 WARMUP = 3
 BLOCK = 16  # scrubs per turn when the designs alternate
 QUIET_SECONDS = 0.25  # a rerun is over when its script_finished arrived and frames went quiet
@@ -162,6 +162,7 @@ class Design:
         self.results: list[Scrub] = []
         self.first_paint = float("nan")
         self.day = START_DAY
+        self.step = 1  # days per key press: turns at the period's ends, so any --scrubs fits
         self._browser: Any = None
         self._page: Page | None = None
 
@@ -182,13 +183,15 @@ class Design:
         page.get_by_role("slider").first.focus()
 
     def scrub(self, record: bool = True) -> None:
-        """Press ArrowRight once; time it until the new day is on the map and all went quiet."""
+        """Press an arrow key once; time it until the new day is on the map and all went quiet."""
         assert self._page is not None, "start() first"
         page, traffic = self._page, self.traffic
-        self.day += timedelta(days=1)
+        if not START_DAY <= self.day + timedelta(days=self.step) <= LAST_DAY:
+            self.step = -self.step
+        self.day += timedelta(days=self.step)
         since, http_before = len(traffic.frames), traffic.http_bytes
         map_before = len(traffic.map_bytes)
-        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight" if self.step > 0 else "ArrowLeft")
         found = page.wait_for_function(
             FIND_DAY_JS, arg=f".fx-day-{self.day.isoformat()}", polling="raf", timeout=30000
         ).json_value()
