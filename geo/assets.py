@@ -179,8 +179,10 @@ def basemap_geojson() -> str:
         ("land", basemap.land(), shapely.multipolygons),
         ("border", basemap.borders(), shapely.multilinestrings),
     ):
-        parts = shapely.get_parts(frame.geometry.to_numpy())
-        geometry = shapely.geometry.mapping(combine(parts))
+        combined = combine(shapely.get_parts(frame.geometry.to_numpy()))
+        # A flat array of parts makes one geometry (only nested arrays make an array of them).
+        assert isinstance(combined, shapely.Geometry)
+        geometry = shapely.geometry.mapping(combined)
         features.append({"type": "Feature", "properties": {"kind": kind}, "geometry": geometry})
     return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
 

@@ -208,7 +208,7 @@ def _borders_frame(resolution: str) -> gpd.GeoDataFrame:
     frame = box(*REGION)
     lines = []
     for record in _read_records(*_paths("countries", resolution)):
-        line = shapely.LineString(record.coords)
+        line: BaseGeometry = shapely.LineString(record.coords)
         if not line.intersects(frame):
             continue
         line = shapely.simplify(line.intersection(frame), SIMPLIFY_DEGREES)

@@ -661,12 +661,12 @@ def _parse_items(
     name: str,
     sources: dict[str, Source],
     places: dict[str, Place],
-    layers: dict[str, str],
+    layers: dict[str, Layer],
 ) -> tuple[Item, ...]:
     if not isinstance(records, list) or not records:
         raise CatalogError(f"{name}: [[items]] is missing or empty")
     route_ids = {
-        record.get("id")
+        record["id"]
         for record in records
         if isinstance(record, dict)
         and isinstance(record.get("id"), str)

@@ -8,7 +8,10 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from geo.export import ExportError
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # the shell's status for a SIGINT
@@ -26,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="foxbat76", description=__doc__)
     # --catalog before or after the command: `foxbat76 --catalog x check`, `check --catalog x`.
-    shared = argparse.ArgumentParser(add_help=False)
+    shared = _Parser(add_help=False)
     shared.add_argument(
         "--catalog",
         default=argparse.SUPPRESS,
@@ -246,7 +249,7 @@ def _progress_bar() -> Callable[[int, int], None]:
     return show
 
 
-def _export_failure(error: Exception, out: Path) -> str:
+def _export_failure(error: ExportError | OSError, out: Path) -> str:
     """The one line for an export that failed: a refusal says how to override it if it can."""
     from geo.export import ExportError, ReplaceRefused
     from geo.messages import shown_path

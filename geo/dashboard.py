@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,9 @@ def event_labels(items: pd.DataFrame) -> dict[str, str]:
     events = items[items["start"] > datetime.combine(PERIOD_START, time(0, 0), tzinfo=JST)]
     events = events.sort_values("start", kind="stable")
     labels = {}
-    for row in events.itertuples():
+    # itertuples gives namedtuples of the frame's columns, which pandas' stubs cannot type.
+    rows: Iterable[Any] = events.itertuples()
+    for row in rows:
         start = row.start.tz_convert(JST)
         when = f"{start:%d %b}" if start.hour == start.minute == 0 else f"{start:%d %b %H:%M}"
         labels[row.id] = f"{when} · {row.name}"

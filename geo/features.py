@@ -8,7 +8,6 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 from shapely import (
-    Geometry,
     GeometryCollection,
     LineString,
     MultiPoint,
@@ -18,6 +17,7 @@ from shapely import (
     make_valid,
     unary_union,
 )
+from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 from geo import basemap, geodesy
@@ -32,14 +32,14 @@ def _lonlat(position: Any, catalog: Catalog) -> tuple[float, float]:
     return float(position["lon"]), float(position["lat"])
 
 
-def _largest(geometry: Geometry) -> Polygon:
+def _largest(geometry: BaseGeometry) -> BaseGeometry:
     # A clipped sea box can leave slivers in bays; the patrol area is the one big piece.
     if isinstance(geometry, MultiPolygon):
         return max(geometry.geoms, key=lambda part: part.area)
     return geometry
 
 
-def _clip_area(area: Polygon, clip: str | None) -> Geometry:
+def _clip_area(area: Polygon, clip: str | None) -> BaseGeometry:
     if clip is None:
         return area
     land = basemap.land_union()
@@ -56,7 +56,7 @@ def _clip_area(area: Polygon, clip: str | None) -> Geometry:
     return _areas_only(make_valid(geodesy.from_metric(clipped)))
 
 
-def _areas_only(geometry: Geometry) -> Geometry:
+def _areas_only(geometry: BaseGeometry) -> BaseGeometry:
     """The polygons of a clipping result, without the lines or points it can leave at edges."""
     if isinstance(geometry, GeometryCollection):
         parts = [part for part in geometry.geoms if isinstance(part, Polygon | MultiPolygon)]
@@ -80,7 +80,7 @@ def position_on_route(line: LineString, start: datetime, end: datetime, moment: 
     return line.interpolate(fraction, normalized=True)
 
 
-def _ccw(geometry: Geometry) -> Geometry:
+def _ccw(geometry: BaseGeometry) -> BaseGeometry:
     # RFC 7946 ring order (exterior counter-clockwise) from the start, so exports need no fix-up.
     if isinstance(geometry, Polygon):
         return orient(geometry, 1.0)
@@ -89,7 +89,7 @@ def _ccw(geometry: Geometry) -> Geometry:
     return geometry
 
 
-def item_geometry(item: Item, catalog: Catalog) -> Geometry:
+def item_geometry(item: Item, catalog: Catalog) -> BaseGeometry:
     """The lon/lat geometry of one catalog item (CatalogError naming the item if undrawable)."""
     try:
         return _draw(item, catalog)
@@ -99,7 +99,7 @@ def item_geometry(item: Item, catalog: Catalog) -> Geometry:
         raise CatalogError(f"{catalog.name}: item '{item.id}': geometry: {error}") from None
 
 
-def _draw(item: Item, catalog: Catalog) -> Geometry:
+def _draw(item: Item, catalog: Catalog) -> BaseGeometry:
     spec = item.geometry
     if "point" in spec:
         return geodesy.point(_lonlat(spec["point"], catalog))
@@ -176,6 +176,8 @@ def stay_at(moment: datetime, catalog: Catalog | None = None) -> tuple[Stay, Poi
     stay = current[-1]
     if stay.place is not None:
         return stay, geodesy.point(catalog.places[stay.place].lonlat)
+    # The catalog check gives every stay a place or a route.
+    assert stay.route is not None
     route = catalog.item(stay.route)
     line = _route_line(route, catalog)
     return stay, position_on_route(line, stay.start, stay.end, moment)

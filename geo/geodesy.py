@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from itertools import pairwise
+from typing import TypeVar
 
 import shapely
 from pyproj import Geod, Transformer
-from shapely import Geometry, LineString, Point, Polygon
+from shapely import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
 
 GEOD = Geod(ellps="WGS84")
 METRIC_CRS = "EPSG:32654"  # UTM 54N: centred on 141°E, right over Hokkaido and the Tsugaru Strait
@@ -16,6 +18,7 @@ _TO_METRIC = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
 _FROM_METRIC = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
 
 LonLat = tuple[float, float]
+GeometryT = TypeVar("GeometryT", bound=BaseGeometry)
 
 
 def distance_km(start: LonLat, end: LonLat) -> float:
@@ -29,7 +32,7 @@ def geodesic_line(waypoints: Sequence[LonLat], step_km: float = 10.0) -> LineStr
         raise ValueError(f"geodesic_line: need at least 2 waypoints, got {len(waypoints)}")
     if step_km <= 0:
         raise ValueError(f"geodesic_line: step_km must be positive, got {step_km}")
-    coords: list[LonLat] = [tuple(waypoints[0])]
+    coords: list[LonLat] = [(waypoints[0][0], waypoints[0][1])]
     for (lon1, lat1), (lon2, lat2) in pairwise(waypoints):
         leg_km = distance_km((lon1, lat1), (lon2, lat2))
         between = max(math.ceil(leg_km / step_km) - 1, 0)
@@ -38,7 +41,7 @@ def geodesic_line(waypoints: Sequence[LonLat], step_km: float = 10.0) -> LineStr
     return LineString(coords)
 
 
-def length_km(geometry: Geometry) -> float:
+def length_km(geometry: BaseGeometry) -> float:
     """Geodesic length of a line (or perimeter of a polygon) in km."""
     return GEOD.geometry_length(geometry) / 1000.0
 
@@ -49,17 +52,18 @@ def destination(start: LonLat, azimuth_deg: float, distance: float) -> LonLat:
     return lon, lat
 
 
-def to_metric(geometry: Geometry) -> Geometry:
+def to_metric(geometry: GeometryT) -> GeometryT:
     """Project a lon/lat geometry into the metric CRS."""
-    return shapely.transform(geometry, _TO_METRIC.transform, interleaved=False)
+    # The stubs type only the interleaved callback; pyproj's takes x and y apart.
+    return shapely.transform(geometry, _TO_METRIC.transform, interleaved=False)  # type: ignore[arg-type]
 
 
-def from_metric(geometry: Geometry) -> Geometry:
+def from_metric(geometry: GeometryT) -> GeometryT:
     """Project a metric-CRS geometry back to lon/lat."""
-    return shapely.transform(geometry, _FROM_METRIC.transform, interleaved=False)
+    return shapely.transform(geometry, _FROM_METRIC.transform, interleaved=False)  # type: ignore[arg-type]
 
 
-def buffer_km(geometry: Geometry, radius_km: float) -> Geometry:
+def buffer_km(geometry: BaseGeometry, radius_km: float) -> BaseGeometry:
     """Buffer a lon/lat geometry by `radius_km`, computed in metres in the metric CRS."""
     if radius_km <= 0:
         raise ValueError(f"buffer_km: radius_km must be positive, got {radius_km}")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 
@@ -77,6 +79,8 @@ def panel_items(frame: pd.DataFrame) -> list[PanelItem]:
 
     Made once: per day the panel then only filters plain records, no pandas work per rerun.
     """
+    # itertuples gives namedtuples of the frame's columns, which pandas' stubs cannot type.
+    rows: Iterable[Any] = frame.itertuples()
     return [
         PanelItem(
             id=str(row.id),
@@ -91,7 +95,7 @@ def panel_items(frame: pd.DataFrame) -> list[PanelItem]:
             place=present.place_line(row._asdict()),
             alternatives=tuple(present.alternatives(row._asdict())),
         )
-        for row in frame.itertuples()
+        for row in rows
     ]
 
 

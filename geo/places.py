@@ -41,7 +41,7 @@ class Place:
 
 
 @lru_cache(maxsize=1)
-def _airports() -> dict[str, dict[str, Any]]:
+def _airports() -> dict[str, airportsdata.Airport]:
     return airportsdata.load("ICAO")
 
 

@@ -14,6 +14,9 @@ import pandas as pd
 
 from geo.timing import ACTIVE, JST, TRAIL
 
+# A feature's fields: a record, or a frame's row.
+Row = Mapping[str, Any] | pd.Series
+
 DASH = "\u2013"  # en dash for date ranges
 TRAIL_OPACITY = 0.35
 MARKERS = ("circle", "square", "diamond", "triangle")
@@ -177,27 +180,27 @@ def mig_when(start: datetime, end: datetime, moment: datetime | None = None) -> 
 # --- Feature texts --------------------------------------------------------------------------
 
 
-def _field(row: Mapping[str, Any], key: str) -> str:
+def _field(row: Row, key: str) -> str:
     value = row.get(key) if hasattr(row, "get") else None
     if value is None or (isinstance(value, float) and value != value):  # None or NaN
         return ""
     return str(value).strip()
 
 
-def place_line(row: Mapping[str, Any]) -> str:
+def place_line(row: Row) -> str:
     """The feature's place in English with its Japanese and Russian names, e.g.
     'Hakodate Airport · 函館空港'; '' when the feature has no single place."""
     names = [_field(row, key) for key in ("place", "place_ja", "place_ru")]
     return " · ".join(name for name in names if name)
 
 
-def alternatives(row: Mapping[str, Any]) -> list[str]:
+def alternatives(row: Row) -> list[str]:
     """The other published claims about the feature, each with its sources."""
     text = _field(row, "alternatives")
     return [part.strip() for part in text.split(ALTERNATIVES_SEPARATOR) if part.strip()]
 
 
-def sources(row: Mapping[str, Any]) -> list[str]:
+def sources(row: Row) -> list[str]:
     """The feature's citations, one per source."""
     text = _field(row, "sources")
     return [part.strip() for part in text.split(SOURCES_SEPARATOR) if part.strip()]
@@ -206,9 +209,7 @@ def sources(row: Mapping[str, Any]) -> list[str]:
 # --- Popups ---------------------------------------------------------------------------------
 
 
-def popup_html(
-    row: Mapping[str, Any], *, when: str | None = None, length_km: float | None = None
-) -> str:
+def popup_html(row: Row, *, when: str | None = None, length_km: float | None = None) -> str:
     """THE popup of a map feature (items and the MiG-25 alike); every data string escaped.
 
     `row` has name, description, certainty, sources (joined with "; ") and start/end unless

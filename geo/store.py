@@ -10,10 +10,11 @@ import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
-from shapely.geometry import LineString, MultiLineString, Point
+import shapely
+from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
@@ -54,15 +55,15 @@ def display_coords(geometry: BaseGeometry) -> tuple[str, Any]:
     if not isinstance(geometry, BaseGeometry) or geometry.is_empty:
         raise ValueError(f"geometry must be a non-empty shapely geometry, got {geometry!r}")
     if isinstance(geometry, LineString | MultiLineString):
-        simple = geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
+        simple = shapely.simplify(geometry, SIMPLIFY_DEGREES, preserve_topology=True)
         simple = geometry if simple.is_empty else simple
-        lines = [simple] if isinstance(simple, LineString) else list(simple.geoms)
+        lines = list(simple.geoms) if isinstance(simple, MultiLineString) else [simple]
         coords = [_latlngs(part.coords) for part in lines]
         return "line", coords[0] if len(coords) == 1 else coords
-    if geometry.geom_type in ("Polygon", "MultiPolygon"):
-        simple = geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
-        simple = geometry if simple.is_empty else simple
-        polygons = [simple] if simple.geom_type == "Polygon" else list(simple.geoms)
+    if isinstance(geometry, Polygon | MultiPolygon):
+        area = shapely.simplify(geometry, SIMPLIFY_DEGREES, preserve_topology=True)
+        area = geometry if area.is_empty else area
+        polygons = list(area.geoms) if isinstance(area, MultiPolygon) else [area]
         rings = [
             [_latlngs(poly.exterior.coords), *(_latlngs(r.coords) for r in poly.interiors)]
             for poly in polygons
@@ -72,8 +73,11 @@ def display_coords(geometry: BaseGeometry) -> tuple[str, Any]:
     return "point", [[_round(p.y), _round(p.x)] for p in points]
 
 
-def line_prefix(line: LineString, fraction: float) -> LineString | None:
-    """The first `fraction` of a line (None for nothing), as routes place points along them."""
+def line_prefix(line: LineString, fraction: float) -> LineString | Point | None:
+    """The first `fraction` of a line (None for nothing), as routes place points along them.
+
+    A line of no length gives a Point.
+    """
     if fraction <= 0:
         return None
     if fraction >= 1:
@@ -228,7 +232,9 @@ def build_store(
     for index, (layer_id, frame) in enumerate(frames.items()):
         style = present.layer_style((styles or {}).get(layer_id), index)
         title = str((titles or {}).get(layer_id) or layer_id)
-        entries = [_item(row, style, days, replay) for row in frame.to_dict("records")]
+        # Layer frames' column labels are str (geo.schema.COLUMNS); pandas types them Hashable.
+        records = cast("list[dict[str, Any]]", frame.to_dict("records"))
+        entries = [_item(row, style, days, replay) for row in records]
         drawn = [entry for entry in entries if entry is not None]
         named.extend(
             (entry["id"], str(row.get("place") or ""), row["geometry"])
@@ -280,8 +286,8 @@ def place_labels(named: Iterable[tuple[str, str, BaseGeometry]]) -> list[dict[st
         if not text or geometry.geom_type in ("LineString", "MultiLineString"):
             continue
         if text not in found:
-            anchor = geometry if geometry.geom_type == "Point" else geometry.representative_point()
-            if geometry.geom_type == "MultiPoint":
+            anchor = geometry if isinstance(geometry, Point) else geometry.representative_point()
+            if isinstance(geometry, MultiPoint):
                 anchor = geometry.geoms[0]
             found[text] = {
                 "text": html.escape(text),

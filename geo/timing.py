@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone
+from typing import overload
 
 import pandas as pd
 
@@ -25,6 +26,10 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+@overload
+def is_active(start: datetime, end: datetime, day: date) -> bool: ...
+@overload
+def is_active(start: pd.Series, end: pd.Series, day: date) -> pd.Series: ...
 def is_active(
     start: datetime | pd.Series, end: datetime | pd.Series, day: date
 ) -> bool | pd.Series:

@@ -20,6 +20,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from support import StreamlitServer, free_port, require_leaflet
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Origin, Subprotocol
 
 __all__ = [
     "DashboardSession",
@@ -112,8 +113,8 @@ class DashboardSession:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         self._ws = await connect(
             self.url.replace("http://", "ws://", 1) + "/_stcore/stream",
-            subprotocols=protocols,
-            origin=self.url,
+            subprotocols=[Subprotocol(protocol) for protocol in protocols],
+            origin=Origin(self.url),
             additional_headers=headers if self.cookies else None,
             proxy=None,
             compression=None,

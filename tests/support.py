@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import pytest
@@ -21,6 +21,7 @@ import pytest
 from geo.timing import JST
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 CHROMIUM = Path(os.environ.get("FOXBAT76_CHROMIUM", "/usr/bin/chromium"))
 # Flags for a sandbox with no network: without the background-networking ones Chromium keeps
 # trying Google's hosts.
@@ -227,3 +228,9 @@ def serious_accessibility_problems(target: Any) -> list[str]:
         pytest.skip(message)
     target.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     return target.evaluate(AXE_RUN)
+
+
+def found(value: T | None) -> T:
+    """What a test looked up (an XML element, its text, a pipe): the test fails where it is None."""
+    assert value is not None, "looked up, not found"
+    return value

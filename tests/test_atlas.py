@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -81,7 +82,9 @@ def test_the_atlas_embeds_its_fonts(tmp_path):
     reader = pypdf.PdfReader(path)
     fonts = {}
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
+        # pypdf types every entry as PdfObject: the test reads the structure the PDF has.
+        resources: Any = page["/Resources"]
+        for font in resources["/Font"].values():
             font = font.get_object()
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
             fonts[str(font["/BaseFont"]).split("+")[-1]] = "/FontFile2" in descriptor

@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely.geometry import shape
+from support import found
 
 import layers
 from geo.cli import main
@@ -375,6 +376,6 @@ def test_a_reader_that_goes_away_gets_no_traceback() -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    child.stdout.close()
+    found(child.stdout).close()
     _, err = child.communicate(timeout=120)
     assert child.returncode == 141 and err == ""

@@ -12,8 +12,10 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -22,7 +24,7 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon
-from support import TRICKY, serious_accessibility_problems
+from support import TRICKY, found, serious_accessibility_problems
 
 from geo import export
 from geo.export import ExportError, atomic, bundle, export_bytes, export_filename, export_layers
@@ -233,7 +235,9 @@ def ogr_layers(text: str) -> dict[str, list[dict[str, str]]]:
 def assert_ogr_items(expected: gpd.GeoDataFrame, got: list[dict[str, str]], name: str = "name"):
     assert [f["id"] for f in got] == list(expected["id"])
     assert [f[name] for f in got] == list(expected["name"])
-    for row, feature in zip(expected.itertuples(), got, strict=True):
+    # itertuples gives namedtuples of the frame's columns, which pandas' stubs cannot type.
+    rows: Iterable[Any] = expected.itertuples()
+    for row, feature in zip(rows, got, strict=True):
         if "start" in feature:
             assert ogr_time(feature["start"]) == row.start
             assert ogr_time(feature["end"]) == row.end
@@ -470,9 +474,11 @@ def gpkg_rows(frames: dict[str, gpd.GeoDataFrame], table: str) -> gpd.GeoDataFra
     rows = frames[layer_id].set_index("id", drop=False).loc[ids].reset_index(drop=True)
     multi = getattr(shapely, geometry_type)
     if geometry_type.startswith("Multi"):
-        rows["geometry"] = [
-            g if g.geom_type == geometry_type else multi([g]) for g in rows.geometry
-        ]
+        rows["geometry"] = gpd.GeoSeries(
+            [g if g.geom_type == geometry_type else multi([g]) for g in rows.geometry],
+            index=rows.index,
+            crs=rows.crs,
+        )
     return rows
 
 
@@ -492,7 +498,7 @@ def test_gpkg_one_table_per_layer_and_geometry_type_reads_back(frames, tmp_path)
         assert list(got["end_jst"]) == [t.isoformat() for t in frame["end"]]
         for column in ("layer", "description", "sources", "certainty"):
             assert list(got[column]) == list(frame[column])
-        assert got.crs.to_epsg() == 4326
+        assert found(got.crs).to_epsg() == 4326
         # The whole table, back in JST: the layer's rows (GPKG keeps full doubles).
         for column in ("start", "end"):
             got[column] = got[column].dt.tz_convert(JST).astype(frame[column].dtype)
@@ -547,14 +553,14 @@ def test_kml_folders_styles_and_times(frames, tmp_path):
     (path,) = export_layers(frames, "kml", tmp_path / "x.kml", titles=TITLES, styles=STYLES)
     root = ET.parse(path).getroot()
     assert root.tag == f"{K}kml"
-    document = root.find(f"{K}Document")
+    document = found(root.find(f"{K}Document"))
     styles = {s.get("id"): s for s in document.findall(f"{K}Style")}
     folders = document.findall(f"{K}Folder")
     assert [f.findtext(f"{K}name") for f in folders] == list(TITLES.values())
     bases = styles["style-bases"]
     assert bases.findtext(f"{K}LineStyle/{K}color") == "ff2b39c0"  # aabbggrr of #c0392b
     assert bases.findtext(f"{K}PolyStyle/{K}color") == "cc3c4ce7"  # #e74c3c at 0.8
-    assert bases.find(f"{K}IconStyle/{K}Icon/{K}href").text.endswith("square.png")
+    assert found(found(bases.find(f"{K}IconStyle/{K}Icon/{K}href")).text).endswith("square.png")
     assert styles["style-routes"].findtext(f"{K}LineStyle/{K}width") == "3"
     for folder, (layer_id, frame) in zip(folders, frames.items(), strict=True):
         marks = folder.findall(f"{K}Placemark")
@@ -562,7 +568,7 @@ def test_kml_folders_styles_and_times(frames, tmp_path):
         for mark, row in zip(marks, frame.itertuples(), strict=True):
             assert mark.findtext(f"{K}name") == row.name
             assert mark.findtext(f"{K}styleUrl") == f"#style-{layer_id}"
-            assert mark.findtext(f"{K}styleUrl")[1:] in styles
+            assert found(mark.findtext(f"{K}styleUrl"))[1:] in styles
             if row.start == row.end:
                 assert mark.find(f"{K}TimeSpan") is None
                 assert mark.findtext(f"{K}TimeStamp/{K}when") == row.start.isoformat()
@@ -576,24 +582,26 @@ def test_kml_folders_styles_and_times(frames, tmp_path):
                             "sources": row.sources, "start_jst": row.start.isoformat(),
                             "end_jst": row.end.isoformat()}  # fmt: skip
             # <description> is the catalog text HTML-escaped: inert where shown as HTML.
-            assert html.unescape(mark.findtext(f"{K}description")) == row.description
+            assert html.unescape(found(mark.findtext(f"{K}description"))) == row.description
             # Google Earth's balloon is the placemark's own BalloonStyle: HTML in which catalog
             # text is escaped, never live markup. The inline style repeats the layer's colours.
-            inline = mark.find(f"{K}Style")
+            inline = found(mark.find(f"{K}Style"))
             assert inline.get("id") is None
             for part in ("IconStyle", "LineStyle", "PolyStyle"):
                 mine, shared = (
-                    [(e.tag, (e.text or "").strip()) for e in node.find(f"{K}{part}").iter()]
+                    [(e.tag, (e.text or "").strip()) for e in found(node.find(f"{K}{part}")).iter()]
                     for node in (inline, styles[f"style-{layer_id}"])
                 )
                 assert mine == shared
-            balloon = inline.findtext(f"{K}BalloonStyle/{K}text")
+            balloon = found(inline.findtext(f"{K}BalloonStyle/{K}text"))
             assert f"<h3>{html.escape(row.name)}</h3>" in balloon
             for source in row.sources.split("; "):
                 assert f"<li>{html.escape(source)}</li>" in balloon
             assert f"<b>Layer:</b> {TITLES[layer_id]}" in balloon
             assert "<script>" not in balloon
-    balloon = folders[0].find(f"{K}Placemark").findtext(f"{K}Style/{K}BalloonStyle/{K}text")
+    balloon = found(
+        found(folders[0].find(f"{K}Placemark")).findtext(f"{K}Style/{K}BalloonStyle/{K}text")
+    )
     assert "&lt;b&gt;not bold&lt;/b&gt;" in balloon
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;<br>second line" in balloon
     assert "<b>When:</b> 6 Sep 1976 13:50 \u2013 25 Sep 1976 06:00 JST" in balloon
@@ -603,9 +611,9 @@ def test_kml_balloon_text_cannot_trigger_google_earth_entities(frames, tmp_path)
     routes = frames["routes"].copy()
     routes["description"] = "Fuel $[price] per ton"
     (path,) = export_layers({"routes": routes}, "kml", tmp_path / "x.kml")
-    mark = ET.parse(path).getroot().find(f"{K}Document/{K}Folder/{K}Placemark")
+    mark = found(ET.parse(path).getroot().find(f"{K}Document/{K}Folder/{K}Placemark"))
     assert mark.findtext(f"{K}description") == "Fuel &#36;[price] per ton"
-    balloon = mark.findtext(f"{K}Style/{K}BalloonStyle/{K}text")
+    balloon = found(mark.findtext(f"{K}Style/{K}BalloonStyle/{K}text"))
     assert "$[" not in balloon and "Fuel &#36;[price] per ton" in balloon
 
 
@@ -802,7 +810,8 @@ def test_html_map_scrubs_offline_in_chromium_with_its_own_controls(frames, tmp_p
     def visible() -> list[str]:
         return sorted(page.evaluate("foxbat76.view.visible().map(v => v.id)"))
 
-    outside, problems = [], []
+    outside: list[str] = []
+    problems: list[str] = []
     page = open_page(chromium, path, outside, problems)
     try:
         # It opens on 6 Sep at 15:00, the end of the replay, like the dashboard.

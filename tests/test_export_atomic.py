@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyogrio
 import pytest
+from support import found
 
 import layers
 from geo import export
@@ -383,8 +384,9 @@ def run_and_kill(point: str, fmt: str, argv: list[str], delay: float = 0.0) -> N
         text=True,
     )
     try:
-        ready, _, _ = select.select([child.stdout], [], [], 120)
-        assert ready and child.stdout.readline().strip() == "ready", child.stderr.read()
+        stdout, stderr = found(child.stdout), found(child.stderr)
+        ready, _, _ = select.select([stdout], [], [], 120)
+        assert ready and stdout.readline().strip() == "ready", stderr.read()
         time.sleep(delay)
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)

@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely.geometry import Point
+from support import found
 
 from geo.export import export_layers
 from geo.export.kml import inert_description
@@ -70,14 +71,14 @@ def frame(text: str) -> gpd.GeoDataFrame:
 @pytest.mark.parametrize("text", HOSTILE)
 def test_description_builds_no_element_when_rendered_as_html(tmp_path: Path, text: str) -> None:
     (path,) = export_layers({"bases": frame(text)}, "kml", tmp_path / "x.kml")
-    mark = ET.parse(path).getroot().find(f"{K}Document/{K}Folder/{K}Placemark")
+    mark = found(ET.parse(path).getroot().find(f"{K}Document/{K}Folder/{K}Placemark"))
     assert [child.tag for child in mark].count(f"{K}description") == 1  # nothing forged
-    description = mark.findtext(f"{K}description")
+    description = found(mark.findtext(f"{K}description"))
     assert tags_in(description) == []
     assert "$[" not in description  # no Google Earth entity reference
     # Back to the catalog's text when unescaped.
     assert html.unescape(description) == text
-    balloon = mark.findtext(f"{K}Style/{K}BalloonStyle/{K}text")
+    balloon = found(mark.findtext(f"{K}Style/{K}BalloonStyle/{K}text"))
     assert set(tags_in(balloon)) <= {"h3", "p", "b", "br", "ul", "li"}  # the balloon's layout
     assert "$[" not in balloon
 

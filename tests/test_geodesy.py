@@ -1,7 +1,7 @@
 """Tests for geo.geodesy: geodesic distances, densified lines, metric buffers."""
 
 import pytest
-from shapely import Point
+from shapely import Point, Polygon
 
 from geo.catalog import load_catalog
 from geo.geodesy import (
@@ -37,9 +37,10 @@ def test_geodesic_line_follows_the_curve_and_keeps_its_length() -> None:
 
 
 def test_metric_buffer_has_the_asked_radius() -> None:
-    hakodate = Point(PLACES["hakodate-airport"].lonlat)
-    ring = buffer_km(hakodate, 1.5).exterior
-    far = max(distance_km((x, y), hakodate.coords[0]) for x, y in ring.coords)
+    hakodate = PLACES["hakodate-airport"].lonlat
+    area = buffer_km(Point(hakodate), 1.5)
+    assert isinstance(area, Polygon)
+    far = max(distance_km((x, y), hakodate) for x, y in area.exterior.coords)
     assert far == pytest.approx(1.5, rel=0.01)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageSequence
+from PIL import GifImagePlugin, Image, ImageSequence
 
 import layers
 from geo.export import PictureRequest, export_picture, movie
@@ -59,6 +59,7 @@ def test_gif_has_a_frame_per_day_at_the_requested_size_and_pace(story, tmp_path)
     assert path.name == "foxbat76_1976-09-24_to_1976-09-26_8-layers.gif"
     with Image.open(path) as gif:
         assert gif.format == "GIF" and gif.size == SMALL
+        assert isinstance(gif, GifImagePlugin.GifImageFile)
         assert gif.n_frames == 3
         assert gif.info["loop"] == 0
         frames = [np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(gif)]
@@ -76,6 +77,7 @@ def test_the_replay_expands_6_september_into_5_minute_frames(story, tmp_path):
     assert stills[0] == Still(date(1976, 9, 6), stills[0].at) and stills[-1].at is None
     path = export(story, request, tmp_path / "replay.gif")
     with Image.open(path) as gif:
+        assert isinstance(gif, GifImagePlugin.GifImageFile)
         assert gif.n_frames == 38
 
 

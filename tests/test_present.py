@@ -6,11 +6,12 @@ import html
 import json
 import xml.etree.ElementTree as ET
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import pytest
 from shapely.geometry import LineString
-from support import HOSTILE, STYLE, jst
+from support import HOSTILE, STYLE, found, jst
 
 from geo import present
 from geo.geodesy import length_km
@@ -122,7 +123,7 @@ def test_trail_style_is_fainter_and_thinner_than_the_days_style():
     assert active["dashArray"] == trail["dashArray"] == "8 6"
 
 
-LEGEND_STYLES = {
+LEGEND_STYLES: dict[str, dict[str, Any]] = {
     "Circles, dashed, unfilled": {**STYLE, "marker": "circle", "fill_opacity": 0.0},
     "Squares": {**STYLE, "marker": "square", "dash_array": None, "color": "#b2182b"},
     "Diamonds": {**STYLE, "marker": "diamond", "dash_array": "4 4", "fill_color": "#67a9cf"},
@@ -139,21 +140,22 @@ def legend_rows(entries: list) -> dict[str, ET.Element]:
 @pytest.mark.parametrize("title", list(LEGEND_STYLES))
 def test_the_legend_draws_each_layers_marker_line_and_area_in_its_colours(title):
     style = LEGEND_STYLES[title]
-    svg = legend_rows([(title, style, None)])[title].find("svg")
-    marker = svg.find("svg[@class='fx-sw-marker']/*")
+    svg = found(legend_rows([(title, style, None)])[title].find("svg"))
+    marker = found(svg.find("svg[@class='fx-sw-marker']/*"))
     if style["marker"] == "circle":
         assert marker.tag == "circle"
     else:  # the same outline as the map's marker icon
         assert marker.tag == "polygon"
         assert marker.get("points") == present.MARKER_POINTS[style["marker"]]
     assert marker.get("stroke") == style["color"] and marker.get("fill") == style["fill_color"]
-    line = svg.find("line")
+    line = found(svg.find("line"))
     assert line.get("stroke") == style["color"]
     assert line.get("stroke-dasharray") == style["dash_array"]  # None: a solid line
     area = svg.find("rect")
     if style["fill_opacity"] > 0:
-        assert area.get("fill") == style["fill_color"]
-        assert float(area.get("fill-opacity")) == style["fill_opacity"]
+        filled = found(area)
+        assert filled.get("fill") == style["fill_color"]
+        assert float(found(filled.get("fill-opacity"))) == style["fill_opacity"]
     else:  # nothing filled to show
         assert area is None
 
@@ -162,7 +164,7 @@ def test_the_legend_shows_only_the_kinds_a_layer_draws_when_told():
     rows = legend_rows(
         [("Route", {**STYLE, "fill_opacity": 0.3}, {"line"}), ("Base", STYLE, ["point", "polygon"])]
     )
-    route, base = (rows[name].find("svg") for name in ("Route", "Base"))
+    route, base = (found(rows[name].find("svg")) for name in ("Route", "Base"))
     assert [child.tag for child in route] == ["line"]
     assert [child.get("class") for child in base] == ["fx-sw-marker", "fx-sw-area"]
 
@@ -170,10 +172,11 @@ def test_the_legend_shows_only_the_kinds_a_layer_draws_when_told():
 def test_the_legend_explains_the_faded_trail_and_the_mig_marker_and_escapes_titles():
     rows = legend_rows([("Layer <b>", STYLE, None)])
     assert set(rows) == {"Layer <b>", "Faded: earlier days", "MiG-25 that day"}
-    assert float(rows["Faded: earlier days"].find("svg").get("opacity")) == present.TRAIL_OPACITY
-    mig = rows["MiG-25 that day"].find("svg/svg")
+    faded = found(rows["Faded: earlier days"].find("svg"))
+    assert float(found(faded.get("opacity"))) == present.TRAIL_OPACITY
+    mig = found(rows["MiG-25 that day"].find("svg/svg"))
     assert [child.tag for child in mig] == ["circle", "polygon"]
-    assert mig.find("circle").get("stroke") == "#b00020"
+    assert found(mig.find("circle")).get("stroke") == "#b00020"
     assert "<img" not in present.legend_html([(HOSTILE, STYLE, None)])
 
 

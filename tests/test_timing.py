@@ -20,8 +20,10 @@ from geo.timing import (
 UTC = UTC
 
 
-def jst(*args: int) -> datetime:
-    return datetime(*args, tzinfo=JST)
+def jst(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=JST)
 
 
 @pytest.mark.parametrize(

@@ -154,11 +154,11 @@ def layer_title(layer_id: str, titles: Mapping[str, str] | None) -> str:
 
 def rfc7946_geometry(geom: BaseGeometry) -> dict[str, Any]:
     """RFC 7946 geometry: lon/lat, exterior rings counter-clockwise, holes clockwise."""
-    if geom.geom_type == "Polygon":
+    if isinstance(geom, shapely.Polygon):
         geom = orient(geom, sign=1.0)
-    elif geom.geom_type == "MultiPolygon":
+    elif isinstance(geom, shapely.MultiPolygon):
         geom = shapely.MultiPolygon([orient(p, sign=1.0) for p in geom.geoms])
-    elif geom.geom_type == "GeometryCollection":
+    elif isinstance(geom, shapely.GeometryCollection):
         return {
             "type": "GeometryCollection",
             "geometries": [rfc7946_geometry(g) for g in geom.geoms],

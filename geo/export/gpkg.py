@@ -13,6 +13,7 @@ import pandas as pd
 import pyogrio
 import pyogrio.errors
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo.export.common import (
     GPKG_COLUMNS,
@@ -69,19 +70,20 @@ def split_by_geometry(
         else:
             base = next(FAMILIES[kind][1] for kind in types)
             geometry_type = f"Multi{base}"
-            rows["geometry"] = [_as_multi(geometry) for geometry in rows.geometry]
+            rows["geometry"] = gpd.GeoSeries(
+                [_as_multi(geometry) for geometry in rows.geometry], index=rows.index, crs=rows.crs
+            )
         table = layer_id if len(present) == 1 else f"{layer_id}_{name}"
         tables.append((table, geometry_type, gpd.GeoDataFrame(rows, geometry="geometry")))
     return tables
 
 
-def _as_multi(geometry: shapely.Geometry) -> shapely.Geometry:
-    kind = geometry.geom_type
-    if kind == "Point":
+def _as_multi(geometry: BaseGeometry) -> BaseGeometry:
+    if isinstance(geometry, shapely.Point):
         return shapely.MultiPoint([geometry])
-    if kind == "LineString":
+    if isinstance(geometry, shapely.LineString):
         return shapely.MultiLineString([geometry])
-    if kind == "Polygon":
+    if isinstance(geometry, shapely.Polygon):
         return shapely.MultiPolygon([geometry])
     return geometry
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry.base import BaseGeometry
+from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry, BaseMultipartGeometry
 from shapely.geometry.polygon import orient
 
 from geo import present
@@ -40,14 +41,13 @@ def _kml_coords(coords: Any) -> str:
 
 
 def _kml_geometry(parent: ET.Element, geom: BaseGeometry) -> None:
-    kind = geom.geom_type
-    if kind == "Point":
+    if isinstance(geom, Point):
         ET.SubElement(ET.SubElement(parent, "Point"), "coordinates").text = _kml_coords(geom.coords)
-    elif kind == "LineString":
+    elif isinstance(geom, LineString):
         line = ET.SubElement(parent, "LineString")
         ET.SubElement(line, "tessellate").text = "1"  # follow the ground in Google Earth
         ET.SubElement(line, "coordinates").text = _kml_coords(geom.coords)
-    elif kind == "Polygon":
+    elif isinstance(geom, Polygon):
         geom = orient(geom, sign=1.0)
         polygon = ET.SubElement(parent, "Polygon")
         ET.SubElement(polygon, "tessellate").text = "1"
@@ -56,7 +56,7 @@ def _kml_geometry(parent: ET.Element, geom: BaseGeometry) -> None:
         for tag, ring in rings:
             linear = ET.SubElement(ET.SubElement(polygon, tag), "LinearRing")
             ET.SubElement(linear, "coordinates").text = _kml_coords(ring.coords)
-    else:  # Multi* and collections
+    elif isinstance(geom, BaseMultipartGeometry):  # Multi* and collections
         multi = ET.SubElement(parent, "MultiGeometry")
         for part in geom.geoms:
             _kml_geometry(multi, part)

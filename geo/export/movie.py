@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from fractions import Fraction
 from pathlib import Path
+from typing import overload
 
 import geopandas as gpd
 import numpy as np
@@ -16,7 +17,7 @@ from geo.export.common import ExportError
 from geo.export.picture import Scene
 from geo.export.still import MigMark, Place, Still
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], object]  # called per frame; what it returns is ignored
 # Frames per task sent to a worker: fewer round trips, still an even share for two workers.
 _CHUNK = 4
 _scene: Scene | None = None  # a worker process's own scene, drawn once by _start_worker
@@ -39,15 +40,35 @@ def to_palette(rgb: np.ndarray, palette: Image.Image) -> Image.Image:
     return Image.fromarray(rgb).quantize(palette=palette, dither=Image.Dither.NONE)
 
 
+SceneArgs = tuple[
+    Mapping[str, gpd.GeoDataFrame],
+    Mapping[str, str] | None,
+    Mapping[str, Mapping] | None,
+    Sequence[Place],
+    tuple[int, int],
+]
+Job = tuple[Still, MigMark | None]
+
+
+@overload
 def render_frames(
-    scene_args: tuple[
-        Mapping[str, gpd.GeoDataFrame],
-        Mapping[str, str] | None,
-        Mapping[str, Mapping] | None,
-        Sequence[Place],
-        tuple[int, int],
-    ],
-    jobs: Sequence[tuple[Still, MigMark | None]],
+    scene_args: SceneArgs,
+    jobs: Sequence[Job],
+    workers: int = 1,
+    progress: Progress | None = None,
+    palette: None = None,
+) -> Iterator[np.ndarray]: ...
+@overload
+def render_frames(
+    scene_args: SceneArgs,
+    jobs: Sequence[Job],
+    workers: int,
+    progress: Progress | None,
+    palette: Image.Image,
+) -> Iterator[Image.Image]: ...
+def render_frames(
+    scene_args: SceneArgs,
+    jobs: Sequence[Job],
     workers: int = 1,
     progress: Progress | None = None,
     palette: Image.Image | None = None,
@@ -73,8 +94,8 @@ def render_frames(
         initializer=_start_worker,
         initargs=(scene_args, palette),
     ) as pool:
-        for number, rgb in enumerate(pool.map(_render_in_worker, jobs, chunksize=_CHUNK), 1):
-            yield rgb
+        for number, picture in enumerate(pool.map(_render_in_worker, jobs, chunksize=_CHUNK), 1):
+            yield picture
             if progress:
                 progress(number, total)
 

@@ -23,6 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.text import Annotation, Text
+from matplotlib.typing import RcKeyType
 
 from geo import basemap, present
 from geo.export.common import ExportError, layer_title
@@ -75,7 +76,7 @@ def register_font() -> None:
     logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
 
 
-def text_style() -> dict[str, Any]:
+def text_style() -> dict[RcKeyType, Any]:
     """rc settings for every picture: our fonts, embedded as TrueType in PDFs."""
     register_font()
     return {"font.family": FONT_FAMILY, "pdf.fonttype": 42, "ps.fonttype": 42}
@@ -269,7 +270,6 @@ class Scene:
     def _mig_label(self, x: float, y: float) -> Annotation:
         """The MiG-25's label on the first side of its mark that covers no place label."""
         renderer = self.canvas.get_renderer()
-        label = None
         for dx, dy, ha, va in LABEL_SIDES:
             label = Annotation(
                 "MiG-25", (x, y), xytext=(dx * self.scale, dy * self.scale),

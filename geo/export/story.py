@@ -32,7 +32,7 @@ from geo.timing import DEFECTION_DAY, PERIOD_END, PERIOD_START, replay_times
 
 PICTURE_FORMATS: tuple[str, ...] = ("png", "gif", "mp4", "pdf")
 MigAt = Callable[[date, time | None], Any]  # layers.mig25_position: .geometry, .status
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], object]  # called per frame; what it returns is ignored
 _ANIMATED = ("gif", "mp4")
 
 
@@ -76,7 +76,7 @@ class PictureRequest:
         if self.start > self.end:
             raise ExportError(f"--from {self.start} is after --to {self.end}")
         if self.at is not None:
-            Still(self.day, self.at)  # checks the replay grid
+            Still(DEFECTION_DAY, self.at)  # checks the replay grid (the day is 6 Sep, see above)
         try:
             if self.fps is not None:
                 check_fps(self.fps)
@@ -103,10 +103,11 @@ class PictureRequest:
     def stills(self, frames: Mapping[str, gpd.GeoDataFrame]) -> list[Still]:
         """The pictures this request draws, in order."""
         if self.fmt == "png":
+            assert self.day is not None, "a PNG request has a day (checked at construction)"
             return [Still(self.day, self.at)]
         if self.fmt == "pdf":
             return [Still(day) for day in event_days(frames, self.start, self.end)]
-        stills = []
+        stills: list[Still] = []
         for offset in range((self.end - self.start).days + 1):
             day = self.start + timedelta(days=offset)
             if self.replay and day == DEFECTION_DAY:
@@ -118,6 +119,7 @@ class PictureRequest:
     def filename(self, layer_ids: list[str] | tuple[str, ...]) -> str:
         """e.g. foxbat76_1976-09-06-1320_8-layers.png, foxbat76_all_hakodate.mp4."""
         if self.fmt == "png":
+            assert self.day is not None, "a PNG request has a day (checked at construction)"
             scope = self.day.isoformat() + (f"-{self.at:%H%M}" if self.at else "")
         elif (self.start, self.end) == (PERIOD_START, PERIOD_END):
             scope = "all"
@@ -237,8 +239,8 @@ def export_picture(
             atlas.write_pdf(pages, staged)
         elif request.fmt == "gif":
             palette = movie.gif_palette(_palette_samples(scene_args, jobs))
-            rendered = movie.render_frames(scene_args, jobs, count, progress, palette)
-            movie.write_gif(rendered, staged, request.fps or DEFAULT_FPS)
+            paletted = movie.render_frames(scene_args, jobs, count, progress, palette)
+            movie.write_gif(paletted, staged, request.fps or DEFAULT_FPS)
         else:
             rendered = movie.render_frames(scene_args, jobs, count, progress)
             movie.write_mp4(rendered, staged, request.fps or DEFAULT_FPS)

@@ -199,7 +199,9 @@ async def run_level(
         "error_samples": errors[:10],
         "bytes_per_rerun": sum(log.bytes for log in logs) / len(reruns) if reruns else None,
         "server_cpu_percent": (
-            100 * (cpu_after - cpu_before) / wall if cpu_after is not None else None
+            100 * (cpu_after - cpu_before) / wall
+            if cpu_before is not None and cpu_after is not None
+            else None
         ),
         "client_cpu_percent": 100 * client_cpu / wall,
         "rss_before_mib": rss_before / mib if rss_before else None,

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = ROOT / ".venv" / "bin" / "foxbat76"
@@ -99,7 +100,7 @@ def main() -> None:
                     timings.setdefault(key, []).append(seconds)
                     sizes[fmt] = megabytes
                     print(f"{key}: {seconds:.2f} s, {megabytes:.2f} MB", flush=True)
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     print(f"\n{'export':<8} {'best s':>7} {'median s':>9} {'MB':>6}  target")
     for key, values in timings.items():
         fmt = key.split()[0]

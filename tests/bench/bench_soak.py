@@ -39,7 +39,13 @@ sys.path[:0] = [str(HERE), str(ROOT / "tests"), str(ROOT)]
 
 import heap_diff  # noqa: E402
 from playwright.sync_api import Frame, Page, sync_playwright  # noqa: E402
-from support import CHROMIUM, StreamlitServer, launch_chromium, require_leaflet  # noqa: E402
+from support import (  # noqa: E402
+    CHROMIUM,
+    StreamlitServer,
+    found,
+    launch_chromium,
+    require_leaflet,
+)
 
 START_DAY = date(1976, 9, 1)
 SPAN = 20  # days forward before turning back: stays in September, away from 6 Sep's replay
@@ -107,11 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     require_leaflet()
     snapshots = {int(n) for n in args.snapshots.split(",") if n.strip()}
     tmp = tempfile.TemporaryDirectory(prefix="foxbat76-soak-")
-    env = {}
+    env: dict[str, str] = {}
     if args.without:
         args.script = variant_script(Path(tmp.name))
         env = {"FOXBAT76_ROOT": str(ROOT), "FOXBAT76_SOAK_WITHOUT": args.without}
     server = StreamlitServer(args.script, cwd=args.script.parent, env=env).start()
+    server_pid = found(server.process).pid
     samples: list[dict[str, Any]] = []
     started = time.perf_counter()
     try:
@@ -124,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             wait_for_day(page, START_DAY)
             page.wait_for_timeout(2000)  # the basemap and the store loaded, the page settled
             page.get_by_role("slider").first.focus()
-            samples.append(sample(page, cdp, 0, server.process.pid))
+            samples.append(sample(page, cdp, 0, server_pid))
             print(samples[-1])
             day, step = START_DAY, 1
             for done in range(1, args.scrubs + 1):
@@ -135,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                 wait_for_day(page, day)
                 if done % args.every == 0 or done in (50, args.scrubs) or done in snapshots:
                     page.wait_for_timeout(500)  # the rest of the page's rerun arrives
-                    samples.append(sample(page, cdp, done, server.process.pid))
+                    samples.append(sample(page, cdp, done, server_pid))
                     print(samples[-1])
                 if done in snapshots:
                     path = args.out.parent / f"soak-{done}.heapsnapshot"

@@ -68,7 +68,8 @@ def naive_map(day: date, at: dtime | None, chosen: list[str]) -> None:
                 row["geometry"].__geo_interface__,
                 style_function=lambda _f, o=options: o,
                 # lazy: folium fills popups with jQuery, which only a click would need
-                popup=folium.Popup(present.popup_html(row), max_width=320, lazy=True),
+                # GeoJson adds any Popup as a child; its hint names only GeoJsonPopup.
+                popup=folium.Popup(present.popup_html(row), max_width=320, lazy=True),  # type: ignore[arg-type]
             ).add_to(group)
     mark = store.mig_mark(day, at)
     if mark is not None:
