@@ -6,8 +6,10 @@ Take the snapshots with `bench_soak.py --snapshots 50,1000` (same browser, so V8
 match between them). Prints, for each snapshot, the self size per frame (each object counted in
 the frame whose global object reaches it in the fewest steps: the top page, the map's iframe,
 or "other" for what only the engine's own roots hold), then the groups (kind and constructor or
-name) whose count or size changed most, and for the groups that grew most, where a few of the
-objects new in AFTER hang: the shortest chain of references from a frame's global object.
+name) whose count or size changed most, overall and per frame, then compiled code per script
+(each function's bytecode and machine code counted to the script it came from), and for the
+groups of objects new in AFTER that are biggest, where a few of them hang: the shortest chain
+of references from a frame's global object (element indices shown as [i]).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 
-WEAK = "weak"
 # Edge kinds that do not keep an object alive or are V8's shortcuts from the root.
 SKIPPED_EDGES = {"weak", "shortcut"}
 
@@ -66,6 +67,8 @@ class Snapshot:
 
 def load(path: Path) -> Snapshot:
     """Parse a .heapsnapshot file (Chrome's JSON format)."""
+    if not path.is_file():
+        raise ValueError(f"path must be a heap snapshot file, got {str(path)!r}")
     data = json.loads(path.read_text())
     meta = data["snapshot"]["meta"]
     node_fields, edge_fields = meta["node_fields"], meta["edge_fields"]
@@ -181,11 +184,11 @@ def edge_sources(snap: Snapshot) -> np.ndarray:
 
 def path_to(snap: Snapshot, node: int, via: np.ndarray, source_of: np.ndarray) -> str:
     """The reference chain from a frame's global object to `node`."""
-    steps = []
+    steps: list[str] = []
     while via[node] != -1 and len(steps) < 40:
         edge = via[node]
         steps.append(snap.edge_label(edge))
-        node = source_of[edge]
+        node = int(source_of[edge])
     return " . ".join(reversed(steps))
 
 
@@ -255,7 +258,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25, help="groups to list")
     parser.add_argument("--paths", type=int, default=3, help="sample chains per grown group")
     args = parser.parse_args(argv)
-    snaps = [load(args.before), load(args.after)]
+    try:
+        snaps = [load(args.before), load(args.after)]
+    except (ValueError, json.JSONDecodeError, KeyError) as error:
+        print(f"heap_diff: {error}", file=sys.stderr)
+        return 2
     per_frame = []
     for snap in snaps:
         sources = frame_globals(snap)
@@ -302,19 +309,19 @@ def main(argv: list[str] | None = None) -> int:
     # Objects new in AFTER (ids absent from BEFORE): which groups, and where they hang.
     old_ids = set(before.ids.tolist())
     new = np.array([i not in old_ids for i in after.ids.tolist()])
-    counts, sizes = group_totals(after, new)
+    new_counts, new_sizes = group_totals(after, new)
     new_mb = after.size[new].sum() / 2**20
     print(f"\n== objects new since {before.path.name}: {new.sum()} ({new_mb:.2f} MB)")
     source_of = edge_sources(after)
-    for label, size in sizes.most_common(args.top):
-        print(f"{label[:70]:70} {counts[label]:>7} {size / 1024:>9.1f} KB")
+    for label, size in new_sizes.most_common(args.top):
+        print(f"{label[:70]:70} {new_counts[label]:>7} {size / 1024:>9.1f} KB")
     print("\n== where the biggest groups of new objects hang (from a frame's global)")
-    for label, _ in sizes.most_common(min(args.top, 12)):
-        members = [n for n in np.flatnonzero(new) if after.label(int(n)) == label]
-        chains = Counter()
-        for node in members:
-            owner_name = names_a[owner_a[node]] if owner_a[node] >= 0 else "other"
-            chain = path_to(after, int(node), via_a, source_of)
+    for label, _ in new_sizes.most_common(min(args.top, 12)):
+        members = [int(n) for n in np.flatnonzero(new) if after.label(int(n)) == label]
+        chains: Counter[str] = Counter()
+        for member in members:
+            owner_name = names_a[owner_a[member]] if owner_a[member] >= 0 else "other"
+            chain = path_to(after, member, via_a, source_of)
             chains[f"{owner_name}: {chain}"] += 1
         print(f"-- {label} ({len(members)})")
         for chain, count in chains.most_common(args.paths):

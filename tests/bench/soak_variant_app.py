@@ -35,11 +35,11 @@ def _nothing(*args: Any, **kwargs: Any) -> None:
 if "timeline" in without:
     st.vega_lite_chart = _nothing  # type: ignore[assignment]
 if "panel" in without:
-    app.day_panel = _nothing  # type: ignore[assignment]
+    app.day_panel = _nothing
 if "figures" in without:
-    app.panel.figures_html = lambda *args, **kwargs: "<p>Key figures</p>"  # type: ignore[assignment]
+    app.panel.figures_html = lambda *args, **kwargs: "<p>Key figures</p>"
 if "url" in without:
-    app._sync_url = _nothing  # type: ignore[assignment]
+    app._sync_url = _nothing
 if "sidebar" in without:
 
     def _slider_only(day: object, chosen: object) -> None:
@@ -53,6 +53,6 @@ if "sidebar" in without:
                 key="day",
             )
 
-    app.sidebar = _slider_only  # type: ignore[assignment]
+    app.sidebar = _slider_only
 
 app.main()
