@@ -51,7 +51,6 @@ PLAY_SECONDS = 1.0  # one day per second: readable, and the whole period in ~90 
 PLAY_SPEEDS = (0.5, 1.0, 2.0, 4.0)  # days per second
 REPLAY_STEPS_PER_DAY = 8  # Play runs the 6 Sep flight's five-minute steps 8 to a day's time
 SHORTEST_STEP = 0.2  # seconds: each step reruns the page, which takes ~0.1 s
-MAP_HEAD_START = 0.05  # seconds the browser gets to draw a changed map before the rest arrives
 
 
 # --- Data (cached; never the map) -----------------------------------------------------------
@@ -236,23 +235,13 @@ def _player() -> None:
     st.rerun(scope="app")
 
 
-def _give_map_head_start(view: tuple[date, dtime | None, tuple[str, ...]]) -> None:
-    """Pause briefly after the map when it shows a new view, before the rest of the page goes out.
+def _remember_view(view: tuple[date, dtime | None, tuple[str, ...]]) -> None:
+    """Keep the view this run shows, so the next run can tell whether the view changed.
 
-    The browser draws all element updates that have arrived in one pass: with the figures,
-    panel and timeline in the same pass, the map's update waited for all of them. Given
-    MAP_HEAD_START, the map is drawn in a pass of its own and the rest in a second one.
-    Measured here (pairs of variants taking turns, 64-80 scrubs), map p50 / p95, panel p50:
-    no pause 104 / 136 and 115 ms; 20 ms 66 / 117 and 108 ms; 50 ms 61 / 87 and 120 ms. The
-    map's redraw takes up to ~50 ms in the slow tail, so 50 ms: the map first, the panel a
-    little later.
-    Not on a session's first run (the map's iframe loads then anyway) or when the view is the
-    same as last time (nothing new to draw).
+    No pause for the map here: the map follows the slider in the browser (from its item
+    store) before this run starts, so the rest of the page may follow at once.
     """
-    shown = st.session_state.get("drawn_view")
     st.session_state.drawn_view = view
-    if shown is not None and shown != view:
-        time.sleep(MAP_HEAD_START)
 
 
 def _sync_url(day: date, chosen: list[str], at: dtime | None) -> None:
@@ -296,7 +285,7 @@ def sidebar(day: date, chosen: list[str]) -> None:
     """Date slider, day buttons, Play, 6 Sep time of day, event list and layer toggles."""
     with st.sidebar:
         st.slider(
-            "Date (JST)",
+            mapview.DATE_SLIDER_LABEL,  # the map's client follows the slider by this label
             min_value=PERIOD_START,
             max_value=PERIOD_END,
             step=timedelta(days=1),
@@ -531,16 +520,18 @@ def main() -> None:
         st.warning(notice)
     # The map goes out first: the browser redraws it while the rest of the page is computed.
     render_map(day, at, chosen)
-    # Before the URL too: the browser redraws the whole page when the URL changes.
-    _give_map_head_start((day, at, tuple(chosen)))
-    _sync_url(day, chosen, at)  # then at once, so a copied link matches what is shown
-    sidebar(day, chosen)
+    _remember_view((day, at, tuple(chosen)))
+    # Then the panel, the day's reading: placeholders keep the page's layout while the panel's
+    # content goes out before the figures, the URL, the sidebar's widgets and the timeline.
+    figures_slot = st.empty()
+    left, right = st.columns([3, 2])
     moment = datetime.combine(day, at, tzinfo=JST) if at is not None else None
     today = panel.day_items(data.panel_items, day, moment, chosen)
-    st.html(panel.figures_html(data.figures, day_moment(day, at), len(today)))
-    left, right = st.columns([3, 2])
     with left:
         day_panel(today, day, moment)
+    figures_slot.html(panel.figures_html(data.figures, day_moment(day, at), len(today)))
+    _sync_url(day, chosen, at)
+    sidebar(day, chosen)
     with right:
         st.vega_lite_chart(dashboard.timeline_for_day(timeline_spec(), day), width="stretch")
     if st.session_state.playing:

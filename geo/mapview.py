@@ -48,6 +48,9 @@ TILE_LAYERS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+DATE_SLIDER_LABEL = "Date (JST)"  # the dashboard's date slider, which the map follows
+
+
 @dataclass(frozen=True)
 class ClientFiles:
     """URLs of the served client (map.js, map.css) and of the map's config JSON."""
@@ -59,9 +62,11 @@ class ClientFiles:
 
 def client_config(store_url: str, basemap_url: str) -> dict[str, Any]:
     """The dashboard map's config (served as a static file): where its item store and basemap
-    are, and the online tile layers offered beside the embedded basemap."""
+    are, the online tile layers offered beside the embedded basemap, and the label of the
+    page's date slider, which the map follows without waiting for the server."""
     return {
         "store": store_url,
+        "slider": DATE_SLIDER_LABEL,
         "frame": present.map_frame(),
         "basemap": {
             "data": basemap_url,

@@ -127,7 +127,7 @@ def test_scrubbing_with_the_keyboard_redraws_the_day_and_keeps_the_zoom(visit):
     assert visit.count(".fx-id-c5a-airlift.fx-active") == 1
     assert visit.count(".fx-id-msdf-tsugaru-patrol.fx-active") == 1
     assert visit.count(".fx-id-landing.fx-trail") == 1
-    # The panel follows the map (after its head start): wait for it, never race it.
+    # The panel follows the map (the map moves first, in the browser): wait for it.
     visit.page.get_by_text("On this day: 25 September 1976").first.wait_for(timeout=5000)
     visit.page.wait_for_url("**?date=1976-09-25", timeout=5000)  # the URL follows the view
     visit.screenshot("day-1976-09-25-zoomed.png")
@@ -180,7 +180,10 @@ def test_scrubbing_back_and_forth_leaves_nothing_behind_in_the_map_page_or_timel
                 visit.page.keyboard.press(key)
                 day = 1 + (step if key == "ArrowRight" else days - step)
                 visit.wait_for(f".fx-day-1976-09-{day:02d}")
+        # The map moves with the slider at once; wait for the server's last rerun too.
+        visit.map_frame.wait_for_function("!fx.local && fx.wanted.day === '1976-09-01'")
         visit.page.get_by_text("On this day: 1 September 1976").first.wait_for(timeout=5000)
+        visit.page.wait_for_url("**?date=1976-09-01", timeout=5000)
         visit.page.wait_for_timeout(300)  # the rest of the last rerun's elements
         return {
             **visit.map_frame.evaluate(MAP_HOLDINGS),
@@ -197,6 +200,40 @@ def test_scrubbing_back_and_forth_leaves_nothing_behind_in_the_map_page_or_timel
     assert settled["feature_group"] <= 1 and settled["click_handlers"] <= 2
     assert settled["timeline_rule_items"] == 1  # one rule moved, not one kept per day
     assert visit.map_frame.evaluate("window.map.__kept === true")  # never remounted
+
+
+def test_the_map_follows_the_slider_before_the_server_answers(visit):
+    # Hold back everything the server sends once the page is up: what the map shows after a
+    # key press then comes from the browser alone.
+    held: list[Any] = []
+    holding = {"on": False}
+    sockets: list[Any] = []
+
+    def relay(socket: Any) -> None:
+        server = socket.connect_to_server()
+        socket.on_message(server.send)
+        server.on_message(lambda m: held.append(m) if holding["on"] else socket.send(m))
+        sockets.append(socket)
+
+    visit.page.route_web_socket("**/_stcore/stream", relay)
+    visit.open("?date=1976-09-20", "1976-09-20")
+    visit.page.get_by_text("On this day: 20 September 1976").first.wait_for(timeout=10000)
+    visit.page.get_by_role("slider").first.focus()
+    holding["on"] = True
+    visit.page.keyboard.press("ArrowRight")
+    visit.wait_for(".fx-day-1976-09-21", timeout=5000)  # drawn with no answer from the server
+    assert visit.page.get_by_text("On this day: 20 September 1976").first.is_visible()
+    visit.page.keyboard.press("ArrowRight")
+    visit.wait_for(".fx-day-1976-09-22", timeout=5000)
+
+    holding["on"] = False  # the server's answers arrive, the first one for a day now left
+    for message in held:
+        sockets[-1].send(message)
+    visit.page.get_by_text("On this day: 22 September 1976").first.wait_for(timeout=10000)
+    visit.map_frame.wait_for_function("fx.local === null && fx.wanted.day === '1976-09-22'")
+    assert visit.count(".fx-day-1976-09-22") == 1  # never went back to the 21st for good
+    assert visit.count(".fx-id-c5a-airlift") == 0  # the 22nd's items: the airlift is to come
+    visit.page.wait_for_url("**?date=1976-09-22", timeout=5000)
 
 
 def test_popups_and_tooltips_show_escaped_text_and_the_legend_is_there(visit):

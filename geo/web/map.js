@@ -582,7 +582,48 @@
         });
     }
 
+    // The dashboard's date slider is in the page around the map's iframe (same origin). The
+    // map follows it the moment it moves, looking the day up in the store, rather than after
+    // the server's rerun; the rerun's fx.show then confirms the view (layers, 6 Sep time).
+    // Streamlit's date slider is a range input whose value is microseconds since the epoch
+    // to midnight UTC of the day; its keys change it without input events, so watch the value.
+    function followSlider(label) {
+        var page = null;
+        try {
+            page = window.parent !== window ? window.parent.document : null;
+        } catch (ignored) {  // eslint-disable-line no-unused-vars
+            page = null;  // another origin: the server's reruns alone move the map
+        }
+        if (!page || !window.MutationObserver) { return; }
+        function moved(input) {
+            if (!fx.view || input.type !== "range" || input.getAttribute("aria-label") !== label) {
+                return;
+            }
+            var micros = Number(input.value);
+            if (!isFinite(micros)) { return; }
+            var day = new Date(micros / 1000).toISOString().slice(0, 10);
+            var shown = fx.local ? fx.local.day : (fx.wanted || {}).day;
+            if (fx.view.dayIndex[day] === undefined || day === shown) { return; }
+            fx.local = {day: day, passed: (fx.local ? fx.local.passed : []).concat([shown])};
+            fx.view.show(localView(fx.wanted || {}));
+        }
+        new window.MutationObserver(function (changes) {
+            changes.forEach(function (change) { moved(change.target); });
+        }).observe(page.body, {attributes: true, attributeFilter: ["value"], subtree: true});
+    }
+
+    // The view to draw while the slider is ahead of the server: the slider's day with the
+    // server's last layers; on 6 Sep the last replay time the server gave (else its end).
+    function localView(view) {
+        var replay = fx.view.store.replay, day = fx.local.day, at = null;
+        if (replay && fx.view.dayIndex[day] === replay.day) {
+            at = fx.replayAt || replay.times[replay.times.length - 1];
+        }
+        return L.extend({}, view, {day: day, at: at, goto: null, focus: null});
+    }
+
     function mountWith(map, config) {
+        if (config.slider) { followSlider(config.slider); }
         limits(map, config.frame);
         basemap(map, config.basemap);
         tiles(map, config.tiles);
@@ -624,6 +665,15 @@
     // it one empty group every time and drop the references it kept from earlier reruns.
     fx.show = function (view) {
         fx.wanted = view;
+        if (view.at) { fx.replayAt = view.at; }
+        var local = fx.local;
+        if (local && view.day === local.day) {
+            fx.local = null;  // the server has caught up with the slider
+        } else if (local && local.passed.indexOf(view.day) >= 0) {
+            view = localView(view);  // a rerun for a day the slider has since left
+        } else {
+            fx.local = null;  // the server chose the day (Play, a jump, a button)
+        }
         if (fx.view) {
             fx.view.show(view);
             fx.view.move(view);

@@ -1,8 +1,11 @@
 """Scrub benchmark: key press to the new day on the map, this app vs variants and a naive map.
 
-Run: .venv/bin/python tests/bench/bench_scrub.py [--scrubs 64] [--no-naive] [--compare APP]
+Run: .venv/bin/python tests/bench/bench_scrub.py [--scrubs 64] [--no-naive] [--variants A,B]
+     [--compare APP]
 
-Designs: the app (app.py), the app without the map's head start (nohead_app.py) and a naive
+Designs: the app (app.py, whose map follows the date slider in the browser), variants of it
+(--variants: a map that waits for the server's rerun, serverdrawn_app.py; a 50 ms pause after
+a changed map, headstart_app.py; a 40 ms pause after the panel, panelpause_app.py) and a naive
 design that rebuilds and remounts the whole folium map on every rerun (naive_app.py).
 
 For each design it starts a real `streamlit run` on a free port, opens it in Debian's headless
@@ -272,6 +275,21 @@ def run_designs(designs: list[Design], scrubs: int, block: int = BLOCK) -> list[
     return [design.summary() for design in designs]
 
 
+# Variants of the app (tests/bench/), each taking turns with it.
+VARIANTS = {
+    "server-drawn": "serverdrawn_app.py",  # the map waits for the rerun's message
+    "head start": "headstart_app.py",  # a 50 ms pause after a changed map
+    "panel pause": "panelpause_app.py",  # a 40 ms pause after the panel and figures
+}
+
+
+def _variant_names(text: str) -> str:
+    unknown = [name for name in text.split(",") if name and name not in VARIANTS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown variant(s) {unknown}; known: {list(VARIANTS)}")
+    return text
+
+
 def _variant_script(name: str, folder: Path) -> Path:
     """A variant app in a temp folder whose static/ is the project's (Streamlit serves it)."""
     script = folder / name
@@ -286,6 +304,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scrubs", type=int, default=64, help="timed scrubs per design (>= 60)")
     parser.add_argument("--no-naive", action="store_true", help="leave the naive design out")
     parser.add_argument(
+        "--variants",
+        default="server-drawn,head start",
+        type=_variant_names,
+        help=f"comma-separated variants of the app to add (of: {', '.join(VARIANTS)})",
+    )
+    parser.add_argument(
         "--compare", type=Path, help="another build's app.py (e.g. a worktree of main) to add"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "tests" / "artifacts" / "bench.json")
@@ -297,7 +321,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="foxbat76-variants-") as tmp:
         designs = [
             Design("app.py", ROOT / "app.py"),
-            Design("no head start", _variant_script("nohead_app.py", Path(tmp))),
+            *(
+                Design(name, _variant_script(VARIANTS[name], Path(tmp)))
+                for name in args.variants.split(",")
+                if name
+            ),
         ]
         if args.compare is not None:
             designs.append(Design("compared", args.compare.resolve(), args.compare.parent))

@@ -204,13 +204,19 @@ def save_heap_snapshot(cdp: Any, path: Path) -> None:
 
 
 def wait_for_day(page: Page, day: date) -> None:
-    """Until the map's iframe has drawn `day` (the client marks its container)."""
+    """Until the map's iframe has drawn `day` (the client marks its container) and the
+    server's rerun for it has arrived."""
     page.wait_for_function(
         """(day) => [...document.querySelectorAll("iframe")].some(f => {
             try {
                 // Our client marks its container; older builds marked the MiG-25's icon.
-                const doc = f.contentDocument;
-                return doc.querySelector(`[data-fx-day="${day}"], .fx-day-${day}`) !== null;
+                const doc = f.contentDocument, fx = f.contentWindow.fx;
+                const drawn = doc.querySelector(`[data-fx-day="${day}"], .fx-day-${day}`);
+                // The map follows the slider before the server answers: a scrub is done when
+                // the server's rerun for the day has arrived too (builds without fx.wanted
+                // drew only then).
+                const answered = !fx || !fx.wanted || (!fx.local && fx.wanted.day === day);
+                return drawn !== null && answered;
             } catch (e) { return false; }
         })""",
         arg=day.isoformat(),
