@@ -72,7 +72,8 @@ class PageData:
 
     items: pd.DataFrame  # all items of all layers, sorted by start (events, jumps, export)
     event_labels: dict[str, str]
-    panel_items: list[panel.PanelItem]
+    event_days: dict[date, tuple[str, ...]]  # the events of each day, for long catalogs
+    panel_items: panel.PanelItems
     figures: panel.KeyFigures
     web: assets.WebAssets  # where Leaflet comes from
     client: mapview.ClientFiles  # the map's client code and config as static files
@@ -98,9 +99,11 @@ def build_page_data() -> PageData:
     items = pd.concat(list(frames.values()), ignore_index=True)
     items = items.sort_values(["start", "id"]).reset_index(drop=True)
     titles, styles = layers.presentation(list(frames))
+    labels = dashboard.event_labels(items)
     return PageData(
         items=items,
-        event_labels=dashboard.event_labels(items),
+        event_labels=labels,
+        event_days=dashboard.events_by_day(labels, items),
         panel_items=panel.panel_items(items),
         figures=panel.key_figures(),
         web=assets.web_assets(STATIC_DIR),
@@ -342,7 +345,7 @@ def sidebar(day: date, chosen: list[str]) -> None:
         labels = page_data().event_labels
         st.selectbox(
             "Jump to event",
-            options=list(labels),
+            options=dashboard.jump_choices(labels, page_data().event_days, day),
             index=None,
             placeholder="Jump to an event...",
             format_func=lambda item_id: labels.get(item_id, str(item_id)),

@@ -180,6 +180,11 @@ class Catalog:
     def _items_by_id(self) -> dict[str, Item]:
         return {item.id: item for item in self.items}
 
+    @cached_property
+    def route_lines(self) -> dict[str, Any]:
+        """Route lines drawn so far, by route item id (geo.features draws each route once)."""
+        return {}
+
     def item(self, item_id: str) -> Item:
         """The item with id `item_id` (KeyError naming it if there is none)."""
         try:

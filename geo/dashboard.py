@@ -15,6 +15,11 @@ from geo.store import build_store
 from geo.timing import JST, PERIOD_START
 
 DAY_DATASET = "fx_day"  # the timeline's one-row dataset holding the chosen day
+JUMP_LIMIT = 40  # events in the "Jump to event" list, at most (the real catalog has 29)
+# The day rule's data-binding key, the same on every day. Vega keeps the drawn item of every
+# row that has left a dataset (until 10,000 have), unless the new row has the old one's key:
+# then it moves its one rule instead of adding an item per day shown.
+DAY_RULE_KEY = {"key": "day rule"}
 
 
 def write_map_files(
@@ -60,6 +65,27 @@ def event_labels(items: pd.DataFrame) -> dict[str, str]:
         when = f"{start:%d %b}" if start.hour == start.minute == 0 else f"{start:%d %b %H:%M}"
         labels[row.id] = f"{when} · {row.name}"
     return labels
+
+
+def events_by_day(labels: Mapping[str, str], items: pd.DataFrame) -> dict[date, tuple[str, ...]]:
+    """The ids of the events in `labels` (see `event_labels`) by their JST start day, in time
+    order."""
+    starts = dict(zip(items["id"], items["start"], strict=True))
+    days: dict[date, list[str]] = {}
+    for item_id in labels:
+        days.setdefault(starts[item_id].tz_convert(JST).date(), []).append(item_id)
+    return {day: tuple(ids) for day, ids in days.items()}
+
+
+def jump_choices(
+    labels: Mapping[str, str], days: Mapping[date, Sequence[str]], day: date
+) -> list[str]:
+    """The "Jump to event" list: every event while there are at most JUMP_LIMIT, else the
+    first JUMP_LIMIT of the chosen day (a list of thousands is sent with every rerun and
+    read by nobody)."""
+    if len(labels) <= JUMP_LIMIT:
+        return list(labels)
+    return list(days.get(day, ())[:JUMP_LIMIT])
 
 
 def timeline_rows(items: pd.DataFrame, titles: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -117,7 +143,7 @@ def timeline_spec(data_url: str, titles: Sequence[str], colors: Sequence[str]) -
     rule = (
         alt.Chart(alt.NamedData(name=DAY_DATASET))
         .mark_rule(color="#555555", strokeWidth=1.5, strokeDash=[4, 3])
-        .encode(x="day:T")  # shares the bars' x scale
+        .encode(x="day:T", key="key:N")  # shares the bars' x scale
     )
     themes = alt.theme if hasattr(alt, "theme") else alt.themes  # renamed in Altair 5.5
     with themes.enable("none"):  # no default 300x300 view config
@@ -130,5 +156,6 @@ def timeline_for_day(spec: Mapping[str, Any], day: date) -> dict[str, Any]:
     The day travels as a named dataset, so the spec is the same every day and the browser
     updates the chart's data instead of rebuilding the chart.
     """
-    datasets = {**spec.get("datasets", {}), DAY_DATASET: [{"day": f"{day.isoformat()}T12:00:00"}]}
+    row = {**DAY_RULE_KEY, "day": f"{day.isoformat()}T12:00:00"}
+    datasets = {**spec.get("datasets", {}), DAY_DATASET: [row]}
     return {**spec, "datasets": datasets}

@@ -90,13 +90,24 @@ def _ccw(geometry: BaseGeometry) -> BaseGeometry:
 
 
 def item_geometry(item: Item, catalog: Catalog) -> BaseGeometry:
-    """The lon/lat geometry of one catalog item (CatalogError naming the item if undrawable)."""
+    """The lon/lat geometry of one catalog item (CatalogError naming the item if undrawable).
+
+    Route lines are kept in the catalog once drawn: the items placed along a route, and the
+    MiG-25's stays on it, use that one line rather than each drawing it again.
+    """
     try:
         return _draw(item, catalog)
     except CatalogError:
         raise
     except ValueError as error:
         raise CatalogError(f"{catalog.name}: item '{item.id}': geometry: {error}") from None
+
+
+def _cached_route(item: Item, catalog: Catalog) -> LineString:
+    line = catalog.route_lines.get(item.id)
+    if line is None:
+        line = catalog.route_lines[item.id] = _route_line(item, catalog)
+    return line
 
 
 def _draw(item: Item, catalog: Catalog) -> BaseGeometry:
@@ -106,7 +117,7 @@ def _draw(item: Item, catalog: Catalog) -> BaseGeometry:
     if "points" in spec:
         return MultiPoint([_lonlat(position, catalog) for position in spec["points"]])
     if "route" in spec:
-        return _route_line(item, catalog)
+        return _cached_route(item, catalog)
     if "circle" in spec:
         return geodesy.circle_line(_lonlat(spec["circle"], catalog), float(spec["radius_km"]))
     if "buffer" in spec:
@@ -124,7 +135,8 @@ def _draw(item: Item, catalog: Catalog) -> BaseGeometry:
         return area
     if "along" in spec:
         route = catalog.item(spec["along"])
-        return position_on_route(_route_line(route, catalog), route.start, route.end, item.start)
+        line = _cached_route(route, catalog)
+        return position_on_route(line, route.start, route.end, item.start)
     raise ValueError(f"item {item.id!r}: geometry {spec!r} has no known kind")
 
 
@@ -179,7 +191,7 @@ def stay_at(moment: datetime, catalog: Catalog | None = None) -> tuple[Stay, Poi
     # The catalog check gives every stay a place or a route.
     assert stay.route is not None
     route = catalog.item(stay.route)
-    line = _route_line(route, catalog)
+    line = _cached_route(route, catalog)
     return stay, position_on_route(line, stay.start, stay.end, moment)
 
 

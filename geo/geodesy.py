@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import TypeVar
 
+import numpy as np
 import shapely
 from pyproj import Geod, Transformer
 from shapely import LineString, Point, Polygon
@@ -36,9 +37,10 @@ def geodesic_line(waypoints: Sequence[LonLat], step_km: float = 10.0) -> LineStr
     for (lon1, lat1), (lon2, lat2) in pairwise(waypoints):
         leg_km = distance_km((lon1, lat1), (lon2, lat2))
         between = max(math.ceil(leg_km / step_km) - 1, 0)
-        coords.extend(GEOD.npts(lon1, lat1, lon2, lat2, between))
+        if between:  # pyproj refuses a request for no points (a leg shorter than a step)
+            coords.extend(GEOD.npts(lon1, lat1, lon2, lat2, between))
         coords.append((lon2, lat2))
-    return LineString(coords)
+    return LineString(np.asarray(coords, dtype=float))  # an array: far faster than tuples
 
 
 def length_km(geometry: BaseGeometry) -> float:

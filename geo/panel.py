@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from functools import cached_property
+from typing import Any, overload
 
+import numpy as np
 import pandas as pd
 
 from geo import present
@@ -15,7 +17,12 @@ from geo.catalog import Catalog, load_catalog
 from geo.features import item_geometry
 from geo.geodesy import length_km
 from geo.present import format_span
-from geo.timing import ACTIVE, JST, item_state
+from geo.timing import JST, day_bounds
+
+# At most this many new events in full and ongoing items listed (the real catalog's busiest
+# day has 12 and 13): a day of a large catalog stays readable and its message small.
+PANEL_NEW = 12
+PANEL_ONGOING = 15
 
 
 @dataclass(frozen=True)
@@ -73,42 +80,90 @@ class PanelItem:
     place: str = ""
     alternatives: tuple[str, ...] = ()
 
+    @cached_property
+    def start_day(self) -> date:
+        """The JST day it starts (asked per item of a day, on every rerun)."""
+        return self.start.astimezone(JST).date()
 
-def panel_items(frame: pd.DataFrame) -> list[PanelItem]:
+
+@dataclass(frozen=True)
+class PanelItems(Sequence[PanelItem]):
+    """PanelItems in order, with their times and layers as arrays: picking a day's items is a
+    few array comparisons however long the catalog is."""
+
+    items: tuple[PanelItem, ...]
+    starts: np.ndarray  # POSIX seconds
+    ends: np.ndarray
+    layers: dict[str, np.ndarray]  # layer id -> which items are of that layer
+
+    @classmethod
+    def of(cls, items: Sequence[PanelItem]) -> PanelItems:
+        """The arrays for `items`."""
+        return cls(
+            items=tuple(items),
+            starts=np.array([item.start.timestamp() for item in items], dtype=float),
+            ends=np.array([item.end.timestamp() for item in items], dtype=float),
+            layers={
+                layer: np.array([item.layer == layer for item in items], dtype=bool)
+                for layer in dict.fromkeys(item.layer for item in items)
+            },
+        )
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @overload
+    def __getitem__(self, index: int) -> PanelItem: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[PanelItem, ...]: ...
+    def __getitem__(self, index: int | slice) -> PanelItem | tuple[PanelItem, ...]:
+        return self.items[index]
+
+
+def panel_items(frame: pd.DataFrame) -> PanelItems:
     """The rows of a layer frame (or all layers' items) as PanelItems, in the frame's order.
 
-    Made once: per day the panel then only filters plain records, no pandas work per rerun.
+    Made once: per day the panel then only filters arrays, no pandas work per rerun.
     """
     # itertuples gives namedtuples of the frame's columns, which pandas' stubs cannot type.
     rows: Iterable[Any] = frame.itertuples()
-    return [
-        PanelItem(
-            id=str(row.id),
-            layer=str(row.layer),
-            name=str(row.name),
-            start=row.start.to_pydatetime(),
-            end=row.end.to_pydatetime(),
-            span=format_span(row.start, row.end),
-            description=str(row.description),
-            sources=str(row.sources),
-            certainty=str(row.certainty),
-            place=present.place_line(row._asdict()),
-            alternatives=tuple(present.alternatives(row._asdict())),
-        )
-        for row in rows
-    ]
+    return PanelItems.of(
+        [
+            PanelItem(
+                id=str(row.id),
+                layer=str(row.layer),
+                name=str(row.name),
+                start=row.start.to_pydatetime(),
+                end=row.end.to_pydatetime(),
+                span=format_span(row.start, row.end),
+                description=str(row.description),
+                sources=str(row.sources),
+                certainty=str(row.certainty),
+                place=present.place_line(row._asdict()),
+                alternatives=tuple(present.alternatives(row._asdict())),
+            )
+            for row in rows
+        ]
+    )
 
 
 def day_items(
-    items: list[PanelItem], day: date, moment: datetime | None, chosen: list[str]
+    items: PanelItems, day: date, moment: datetime | None, chosen: list[str]
 ) -> list[PanelItem]:
-    """Items of the chosen layers on the map as the day's own (the map's rule, `item_state`)."""
-    wanted = set(chosen)
-    return [
-        item
-        for item in items
-        if item.layer in wanted and item_state(item.start, item.end, day, moment) == ACTIVE
-    ]
+    """Items of the chosen layers on the map as the day's own: `item_state` ACTIVE (active that
+    day and, at a moment of the 6 Sep replay, begun by then), on arrays."""
+    if not isinstance(items, PanelItems):
+        raise ValueError(f"items must be PanelItems (panel_items()), got {type(items).__name__}")
+    day_start, day_end = (bound.timestamp() for bound in day_bounds(day))
+    active = (items.starts < day_end) & (items.ends >= day_start)
+    if moment is not None:
+        active &= items.starts <= moment.timestamp()
+    shown = np.zeros(len(items), dtype=bool)
+    for layer in chosen:
+        if layer in items.layers:
+            shown |= items.layers[layer]
+    active &= shown
+    return [items.items[index] for index in np.flatnonzero(active)]
 
 
 def _item_html(item: PanelItem, title: str) -> str:
@@ -130,24 +185,39 @@ def _item_html(item: PanelItem, title: str) -> str:
 
 
 def panel_html(
-    today: list[PanelItem], titles: dict[str, str], day: date, moment: datetime | None
+    today: Sequence[PanelItem], titles: dict[str, str], day: date, moment: datetime | None
 ) -> str:
-    """The "On this day" panel: what starts that day, then what is ongoing; every string escaped."""
-    starts = [item for item in today if item.start.astimezone(JST).date() == day]
-    ongoing = [item for item in today if item.start.astimezone(JST).date() != day]
+    """The "On this day" panel: what starts that day, then what is ongoing; every string escaped.
+
+    At most PANEL_NEW new events in full and PANEL_ONGOING ongoing ones, each list in time
+    order, then how many more there are: a large catalog keeps the panel readable and the
+    page's message per day the same size.
+    """
+    starts = [item for item in today if item.start_day == day]
+    ongoing = [item for item in today if item.start_day != day]
     heading = f"On this day: {day.day} {day:%B %Y}"
     if moment is not None:
         heading += f", up to {moment.astimezone(JST):%H:%M} JST"
     parts = [f'<div class="fx-panel"><h3>{html.escape(heading)}</h3>']
     if not starts:
         parts.append("<p><i>No new event on this day.</i></p>")
-    parts.extend(_item_html(item, titles[item.layer]) for item in starts)
+    parts.extend(_item_html(item, titles[item.layer]) for item in starts[:PANEL_NEW])
+    parts.append(_more(len(starts) - PANEL_NEW, "new event", "on the map"))
     if ongoing:
         # One line each (the story so far stays short); the full entry opens on demand.
-        parts.append(f"<h4>Ongoing ({len(ongoing)})</h4>")
-        parts.extend(_ongoing_html(item, titles[item.layer]) for item in ongoing)
+        parts.append(f"<h4>Ongoing ({len(ongoing):,})</h4>")
+        parts.extend(_ongoing_html(item, titles[item.layer]) for item in ongoing[:PANEL_ONGOING])
+        parts.append(_more(len(ongoing) - PANEL_ONGOING, "ongoing item", "on the map"))
     parts.append("</div>")
     return "".join(parts)
+
+
+def _more(count: int, what: str, where: str) -> str:
+    """'and 1,234 more new events: see them on the map', or nothing."""
+    if count <= 0:
+        return ""
+    plural = "s" if count > 1 else ""
+    return f'<p class="fx-more"><i>and {count:,} more {what}{plural}: see them {where}.</i></p>'
 
 
 def _ongoing_html(item: PanelItem, title: str) -> str:

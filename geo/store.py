@@ -6,12 +6,14 @@ The browser client (geo/web/map.js) only looks states up here: the time rule sta
 
 from __future__ import annotations
 
+import bisect
 import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon
@@ -26,6 +28,7 @@ from geo.timing import (
     FUTURE,
     JST,
     TRAIL,
+    day_bounds,
     item_state,
     period_days,
     progress,
@@ -35,6 +38,11 @@ from geo.timing import (
 COORD_DIGITS = 4  # ~10 m: keeps the store small without visible loss
 SIMPLIFY_DEGREES = 0.002  # ~200 m: invisible at the story's zooms, a fraction of the vertices
 STATE_CODES = {ACTIVE: "a", TRAIL: "t", FUTURE: "-"}  # one character per day in `days`
+STATES = (ACTIVE, TRAIL)  # the states an item is drawn in
+# From this many items on, the client draws them on canvases rather than as SVG and HTML
+# elements (thousands of elements make every step and pan slow); canvas items have no element
+# of their own, so they are reached by pointer, not by Tab.
+CANVAS_FROM = 1000
 MIG_TOOLTIP = "MiG-25"
 
 
@@ -43,7 +51,8 @@ def _round(value: float) -> float:
 
 
 def _latlngs(coords: Iterable[Sequence[float]]) -> list[list[float]]:
-    return [[_round(lat), _round(lon)] for lon, lat, *_ in coords]
+    lonlat = np.asarray(list(coords), dtype=float)[:, :2]
+    return np.round(lonlat[:, ::-1], COORD_DIGITS).tolist()  # in one go: thousands of lines
 
 
 def display_coords(geometry: BaseGeometry) -> tuple[str, Any]:
@@ -96,7 +105,6 @@ def draw_options(style: Mapping[str, Any], kind: str, state: str, item_id: str) 
     an SVG icon (shape, size, colours). The CSS classes name the state and the item.
     """
     options = present.leaflet_style(style, state)
-    class_name = f"fx-{state} fx-id-{_css_class(item_id)}"
     if kind == "line":
         for key in ("radius", "fillColor", "fillOpacity"):
             options.pop(key)
@@ -112,12 +120,33 @@ def draw_options(style: Mapping[str, Any], kind: str, state: str, item_id: str) 
             "opacity": options["opacity"],
             "fillOpacity": present.marker_fill_opacity(style, state),
         }
-    options["className"] = class_name
+    options["className"] = draw_options_class(state, item_id)
     return options
 
 
+def draw_options_class(state: str, item_id: str) -> str:
+    """The CSS classes of an item's drawing: its state and its id."""
+    return f"fx-{state} fx-id-{_css_class(item_id)}"
+
+
+def day_states(start: datetime, end: datetime, bounds: Sequence[tuple[datetime, datetime]]) -> str:
+    """`item_state` of an item on each day, given as its JST bounds (`day_bounds`), in order:
+    one code each. Not yet drawn, then active, then trail: two searches give the whole row."""
+    first_active = bisect.bisect_right(bounds, start, key=lambda bound: bound[1])
+    first_trail = bisect.bisect_right(bounds, end, key=lambda bound: bound[0])
+    return (
+        STATE_CODES[FUTURE] * first_active
+        + STATE_CODES[ACTIVE] * (first_trail - first_active)
+        + STATE_CODES[TRAIL] * (len(bounds) - first_trail)
+    )
+
+
 def _item(
-    row: Mapping[str, Any], style: Mapping[str, Any], days: Sequence[date], replay: bool
+    row: Mapping[str, Any],
+    style: Mapping[str, Any],
+    bounds: Sequence[tuple[datetime, datetime]],
+    replay: bool,
+    options: dict[tuple[str, str], dict[str, Any]],
 ) -> dict[str, Any] | None:
     geometry = row["geometry"]
     if geometry is None or geometry.is_empty:
@@ -134,14 +163,30 @@ def _item(
         "layer": str(row["layer"]),
         "kind": kind,
         "coords": coords,
-        "options": {state: draw_options(style, kind, state, item_id) for state in (ACTIVE, TRAIL)},
+        "options": {state: _options(style, kind, state, item_id, options) for state in STATES},
         "popup": present.popup_html(row, length_km=length_km(geometry) if is_line else None),
         "tooltip": html.escape(str(row["name"])),
-        "days": "".join(STATE_CODES[item_state(start, end, day)] for day in days),
+        "days": day_states(start, end, bounds),
     }
     if replay and item_state(start, end, DEFECTION_DAY) == ACTIVE:
         entry["replay"] = _replay(start, end, geometry)
     return entry
+
+
+def _options(
+    style: Mapping[str, Any],
+    kind: str,
+    state: str,
+    item_id: str,
+    known: dict[tuple[str, str], dict[str, Any]],
+) -> dict[str, Any]:
+    """`draw_options`, worked out once per kind and state of a layer (`known`); only the
+    item's CSS class differs from item to item."""
+    if (kind, state) not in known:
+        known[kind, state] = draw_options(style, kind, state, "")
+    options = dict(known[kind, state])
+    options["className"] = draw_options_class(state, item_id)
+    return options
 
 
 def _replay(start: datetime, end: datetime, geometry: BaseGeometry) -> dict[str, Any]:
@@ -227,18 +272,23 @@ def build_store(
     if not days or days != sorted(set(days)):
         raise ValueError(f"days must be distinct days in order, got {days!r}")
     replay = DEFECTION_DAY in days
+    bounds = [day_bounds(day) for day in days]
+    # Layer frames' column labels are str (geo.schema.COLUMNS); pandas types them Hashable.
+    records = {
+        layer_id: cast("list[dict[str, Any]]", frame.to_dict("records"))
+        for layer_id, frame in frames.items()
+    }
     layers, legend, items = [], [], []
     named: list[tuple[str, str, BaseGeometry]] = []  # (item id, place, geometry) for labels
-    for index, (layer_id, frame) in enumerate(frames.items()):
+    for index, layer_id in enumerate(frames):
         style = present.layer_style((styles or {}).get(layer_id), index)
         title = str((titles or {}).get(layer_id) or layer_id)
-        # Layer frames' column labels are str (geo.schema.COLUMNS); pandas types them Hashable.
-        records = cast("list[dict[str, Any]]", frame.to_dict("records"))
-        entries = [_item(row, style, days, replay) for row in records]
+        options: dict[tuple[str, str], dict[str, Any]] = {}
+        entries = [_item(row, style, bounds, replay, options) for row in records[layer_id]]
         drawn = [entry for entry in entries if entry is not None]
         named.extend(
             (entry["id"], str(row.get("place") or ""), row["geometry"])
-            for row, entry in zip(frame.to_dict("records"), entries, strict=True)
+            for row, entry in zip(records[layer_id], entries, strict=True)
             if entry is not None
         )
         kinds = {"point" if e["kind"] in present.MARKERS else e["kind"] for e in drawn} or None
@@ -262,6 +312,7 @@ def build_store(
         "migTooltip": MIG_TOOLTIP,
         "trailOpacity": present.TRAIL_OPACITY,
         "items": items,
+        "canvas": len(items) >= CANVAS_FROM,
         "labels": place_labels(named),
         "mig": mig,
     }

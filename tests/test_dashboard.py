@@ -51,10 +51,22 @@ def test_timeline_rows_give_instants_width_and_mark_what_lasts_for_days():
 def test_the_timeline_moves_its_rule_in_a_copy_and_keeps_the_shared_spec():
     spec = dashboard.timeline_spec("rows.json", ["Bases", "Flight"], ["#112233", "#445566"])
     shown = dashboard.timeline_for_day(spec, date(1976, 9, 25))
-    assert shown["datasets"][dashboard.DAY_DATASET] == [{"day": "1976-09-25T12:00:00"}]
+    assert shown["datasets"][dashboard.DAY_DATASET] == [
+        {"key": "day rule", "day": "1976-09-25T12:00:00"}
+    ]
     assert dashboard.DAY_DATASET not in spec.get("datasets", {})
     with pytest.raises(ValueError, match="titles and colors differ in length: 2 != 1"):
         dashboard.timeline_spec("rows.json", ["Bases", "Flight"], ["#112233"])
+
+
+def test_the_day_rule_keeps_one_key_so_the_chart_moves_it_rather_than_adding_one_per_day():
+    spec = dashboard.timeline_spec("rows.json", ["Bases"], ["#112233"])
+    (rule,) = [layer for layer in spec["layer"] if layer["data"] == {"name": "fx_day"}]
+    field = rule["encoding"]["key"]["field"]
+    days = [date(1976, 9, 1), date(1976, 9, 2), date(1976, 11, 30)]
+    rows = [dashboard.timeline_for_day(spec, day)["datasets"]["fx_day"] for day in days]
+    assert len({row[0][field] for row in rows}) == 1
+    assert len({row[0]["day"] for row in rows}) == 3
 
 
 def test_the_map_files_are_written_once_under_their_content_hash(tmp_path: Path):
@@ -87,3 +99,13 @@ def test_the_page_style_is_one_style_element_that_takes_no_room_on_the_page():
     assert style.count("<") == 2  # nothing but the one element
     assert _html_only_style_tags(style)  # so st.html puts it where it draws nothing
     assert "@media (min-width: 864px)" in style  # no header band where the margins hold it
+
+
+def test_the_jump_list_holds_every_event_or_the_chosen_days_of_a_long_catalog(monkeypatch):
+    labels = dashboard.event_labels(ITEMS)
+    days = dashboard.events_by_day(labels, ITEMS)
+    assert days == {date(1976, 9, 6): ("contact",), date(1976, 9, 25): ("airlift",)}
+    assert dashboard.jump_choices(labels, days, date(1976, 9, 6)) == ["contact", "airlift"]
+    monkeypatch.setattr(dashboard, "JUMP_LIMIT", 1)
+    assert dashboard.jump_choices(labels, days, date(1976, 9, 25)) == ["airlift"]
+    assert dashboard.jump_choices(labels, days, date(1976, 9, 26)) == []

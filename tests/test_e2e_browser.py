@@ -153,6 +153,67 @@ def test_scrubbing_with_the_keyboard_redraws_the_day_and_keeps_the_zoom(visit):
     assert [url for url in visit.urls if not is_local(url)] == []
 
 
+# What the map's iframe holds: streamlit-folium's kept groups, Leaflet's layers and click
+# handlers, <style> elements (Streamlit adds one per message) and every element.
+MAP_HOLDINGS = """
+() => ({
+    styles: document.querySelectorAll("style").length,
+    feature_group: (window.feature_group || []).length,
+    click_handlers: ((window.map._events || {}).click || []).length,
+    layers: Object.keys(window.map._layers).length,
+    elements: document.getElementsByTagName("*").length,
+})
+"""
+# The items the timeline's data join keeps for its day rule, drawn or gone (Vega's SVG
+# elements carry their scenegraph item; the mark's source chain leads to the join's map).
+TIMELINE_RULE_ITEMS = """
+() => {
+    const element = document.querySelector(".mark-rule line, .mark-rule path");
+    let source = element && element.__data__ && element.__data__.mark.source;
+    for (let depth = 0; source && depth < 6; depth += 1, source = source.source) {
+        const map = source.value;
+        if (map && map.object && "empty" in map) { return Object.keys(map.object).length; }
+    }
+    return null;
+}
+"""
+
+
+def test_scrubbing_back_and_forth_leaves_nothing_behind_in_the_map_page_or_timeline(visit):
+    visit.open("?date=1976-09-01", "1976-09-01")
+    visit.wait_for_basemap()
+    visit.map_frame.evaluate("window.map.__kept = true")
+    slider = visit.page.get_by_role("slider").first
+    slider.focus()
+
+    def there_and_back(days: int) -> dict[str, int]:
+        for key in ("ArrowRight", "ArrowLeft"):
+            for step in range(1, days + 1):
+                visit.page.keyboard.press(key)
+                day = 1 + (step if key == "ArrowRight" else days - step)
+                visit.wait_for(f".fx-day-1976-09-{day:02d}")
+        # The map moves with the slider at once; wait for the server's last rerun too.
+        visit.map_frame.wait_for_function("!fx.local && fx.wanted.day === '1976-09-01'")
+        visit.page.get_by_text("On this day: 1 September 1976").first.wait_for(timeout=5000)
+        visit.page.wait_for_url("**?date=1976-09-01", timeout=5000)
+        visit.page.wait_for_timeout(300)  # the rest of the last rerun's elements
+        return {
+            **visit.map_frame.evaluate(MAP_HOLDINGS),
+            "page_iframes": visit.page.evaluate("document.querySelectorAll('iframe').length"),
+            "page_styles": visit.page.evaluate("document.querySelectorAll('style').length"),
+            "timeline_rule_items": visit.page.evaluate(TIMELINE_RULE_ITEMS),
+        }
+
+    # The first round adds what is made once: Leaflet's renderer for each pane first used,
+    # the page's late parts. A second round over the same days must add nothing.
+    settled = there_and_back(6)
+    after = there_and_back(6)
+    assert after == settled
+    assert settled["feature_group"] <= 1 and settled["click_handlers"] <= 2
+    assert settled["timeline_rule_items"] == 1  # one rule moved, not one kept per day
+    assert visit.map_frame.evaluate("window.map.__kept === true")  # never remounted
+
+
 def test_the_map_follows_the_slider_before_the_server_answers(visit):
     # Hold back everything the server sends once the page is up: what the map shows after a
     # key press then comes from the browser alone.

@@ -31,6 +31,7 @@ from geo.export import ExportError, atomic, bundle, export_bytes, export_filenam
 from geo.export import geojson as geojson_writer
 from geo.export.common import KML_NS
 from geo.schema import COLUMNS
+from geo.store import visible as store_visible
 from geo.timing import JST, active_mask
 
 IN_CI = bool(os.environ.get("CI"))
@@ -1576,6 +1577,55 @@ def test_html_map_markers_are_reached_by_tab_and_opened_by_enter(real_page, chro
         assert "Hakodate Airport" in page.inner_text(".leaflet-popup-content")
         mig = page.locator(".fx-mig")
         assert (mig.get_attribute("tabindex"), mig.get_attribute("aria-label")) == ("0", "MiG-25")
+    finally:
+        page.close()
+    assert outside == [] and problems == []
+
+
+@pytest.mark.browser
+def test_html_map_of_many_items_draws_them_on_canvases_with_the_same_states(
+    frames, tmp_path, chromium, monkeypatch
+):
+    leaflet_or_skip()
+    monkeypatch.setattr("geo.store.CANVAS_FROM", 1)  # as a catalog of thousands would
+    (path,) = export_layers(frames, "html", tmp_path / "x.html", titles=TITLES, styles=STYLES)
+    store = page_config(path.read_text(encoding="utf-8"))["store"]
+    assert store["canvas"] is True
+    outside: list[str] = []
+    problems: list[str] = []
+    page = open_page(chromium, path, outside, problems)
+
+    def drawn() -> dict[str, str]:
+        shown = page.evaluate("foxbat76.view.visible()")
+        return {entry["id"]: entry["state"] for entry in shown}
+
+    def expected(day: date) -> dict[str, str]:
+        return store_visible(store, day, None, ["bases", "routes", "zones"])
+
+    try:
+        assert page.locator(".leaflet-fx-active-pane canvas").count() == 1
+        assert page.locator("[class*='fx-id-']").count() == 0  # no element per item
+        page.locator("#map").click(position={"x": 5, "y": 300})
+        # Day by day forward and back (a step looks only at the items that change), then a jump.
+        for key, day in [
+            ("ArrowRight", date(1976, 9, 7)),
+            ("ArrowRight", date(1976, 9, 8)),
+            ("ArrowLeft", date(1976, 9, 7)),
+        ]:
+            page.keyboard.press(key)
+            assert drawn() == expected(day)
+        page.fill("#fx-day", "24")
+        assert drawn() == expected(date(1976, 9, 25))
+        assert page.inner_text("#fx-count") == f"{len(drawn())} features on the map"
+        # A click on a point drawn on the canvas opens its popup.
+        at = page.evaluate(
+            "(() => { const v = foxbat76.view, item = v.store.items.find("
+            "i => i.id === 'hakodate-airport'); const p = v.map.latLngToContainerPoint("
+            "item.coords[0]); const box = v.map.getContainer().getBoundingClientRect();"
+            " return [box.left + p.x, box.top + p.y]; })()"
+        )
+        page.mouse.click(*at)
+        assert "Hakodate Airport" in page.inner_text(".leaflet-popup-content")
     finally:
         page.close()
     assert outside == [] and problems == []

@@ -36,6 +36,16 @@ def test_geodesic_line_follows_the_curve_and_keeps_its_length() -> None:
     assert middle.y > (a[1] + b[1]) / 2
 
 
+@pytest.mark.parametrize(
+    "waypoints",
+    [[(140.0, 41.0), (140.05, 41.0)], [(140.0, 41.0), (140.0, 41.0), (141.0, 41.0)]],
+    ids=["leg shorter than a step", "the same point twice"],
+)
+def test_geodesic_line_takes_short_legs(waypoints: list[tuple[float, float]]) -> None:
+    line = geodesic_line(waypoints, step_km=10)
+    assert line.coords[0] == waypoints[0] and line.coords[-1] == waypoints[-1]
+
+
 def test_metric_buffer_has_the_asked_radius() -> None:
     hakodate = PLACES["hakodate-airport"].lonlat
     area = buffer_km(Point(hakodate), 1.5)

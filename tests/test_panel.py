@@ -144,3 +144,36 @@ def test_the_panel_names_the_place_in_three_scripts_and_lists_differing_accounts
     assert "<summary><small>Sources (" in landing  # sources behind a disclosure
     chuguyevka = text.split("<summary>Chuguyevka air base", 1)[1].split("</details>", 1)[0]
     assert "Chuguyevka air base · チュグエフカ · Чугуевка" in chuguyevka
+
+
+def test_a_crowded_day_shows_the_first_events_and_says_how_many_more():
+    count = panel.PANEL_NEW + 10 + panel.PANEL_ONGOING + 25
+    frame = pd.DataFrame(
+        {
+            "id": [f"item-{n}" for n in range(count)],
+            "layer": ["hakodate"] * count,
+            "name": [f"Item {n:03d}" for n in range(count)],
+            # the first PANEL_NEW + 10 begin on 10 Sep, the rest before and still go on
+            "start": [
+                pd.Timestamp("1976-09-10 08:00", tz=JST) + pd.Timedelta(minutes=n)
+                if n < panel.PANEL_NEW + 10
+                else pd.Timestamp("1976-09-02 08:00", tz=JST)
+                for n in range(count)
+            ],
+            "end": [pd.Timestamp("1976-09-20 00:00", tz=JST)] * count,
+            "description": ["Our words."] * count,
+            "sources": ["A source"] * count,
+            "certainty": ["documented"] * count,
+        }
+    )
+    today = panel.day_items(panel.panel_items(frame), date(1976, 9, 10), None, ["hakodate"])
+    text = panel.panel_html(today, {"hakodate": "Hakodate"}, date(1976, 9, 10), None)
+    new, ongoing = text.split("<h4>", 1)
+    assert f"Item {panel.PANEL_NEW - 1:03d}" in new and f"Item {panel.PANEL_NEW:03d}" not in new
+    assert "and 10 more new events: see them on the map." in new
+    shown_ongoing = panel.PANEL_ONGOING
+    assert ongoing.startswith(f"Ongoing ({shown_ongoing + 25})")
+    assert ongoing.count("<summary>Item") == shown_ongoing
+    assert "and 25 more ongoing items: see them on the map." in ongoing
+    shown = panel.panel_html(today[:1], {"hakodate": "Hakodate"}, date(1976, 9, 10), None)
+    assert "more" not in shown

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import geopandas as gpd
 import pytest
@@ -12,6 +12,7 @@ from support import HOSTILE, STYLE, jst
 
 from geo import store
 from geo.schema import COLUMNS
+from geo.timing import day_bounds, item_state
 
 ALL = ["test_layer"]
 
@@ -277,3 +278,28 @@ def test_labels_one_per_place_most_items_first_routes_none_text_escaped():
     lat, lon = labels[2]["coords"]
     assert 41 < lat < 42 and 140 < lon < 141  # inside the strait's area
     assert labels[3]["coords"] == [42.6, 139.4]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("1976-09-01T00:00", "1976-11-30T23:59:59"),  # the whole period
+        ("1976-09-06T12:50", "1976-09-06T13:40"),  # within a day
+        ("1976-09-24T23:45", "1976-09-25T00:45"),  # across midnight
+        ("1976-09-25T00:00", "1976-09-25T00:00"),  # an instant at midnight
+        ("1976-09-24T23:59:59", "1976-09-24T23:59:59"),  # the last second of a day
+        ("1976-11-30T23:59:59", "1976-11-30T23:59:59"),  # the period's last second
+    ],
+)
+@pytest.mark.parametrize(
+    "days",
+    [
+        [date(1976, 9, 1) + timedelta(days=n) for n in range(91)],
+        [date(1976, 9, 6), date(1976, 9, 25), date(1976, 11, 30)],  # a scope with gaps
+    ],
+    ids=["period", "gaps"],
+)
+def test_day_states_are_item_state_on_every_day(start: str, end: str, days: list[date]) -> None:
+    first, last = jst(start).to_pydatetime(), jst(end).to_pydatetime()
+    expected = "".join(store.STATE_CODES[item_state(first, last, day)] for day in days)
+    assert store.day_states(first, last, [day_bounds(day) for day in days]) == expected

@@ -18,6 +18,7 @@
     var HERE_PIXELS = 12;  // a click reaches every item drawn this close to it
     var FOCUS_ZOOM = 8;
     var KIND_RANK = {line: 1, polygon: 2};  // "Jump to event" zooms in no further than this
+    var NEAR_DAYS = 7;  // a move of up to this many days looks only at the items that change
     var fx = window.fx = window.fx || {};
 
     function escapeHtml(text) {
@@ -71,6 +72,58 @@
             "\" stroke-width=\"2.5\" stroke-opacity=\"" + o.opacity + "\"/>";
     }
 
+    // A square, diamond or triangle marker drawn on a canvas: the shape's points (in the SVG
+    // icons' 20 x 20 box) scaled to the marker's size, filled and stroked as Leaflet paths are.
+    var CanvasShape = L.CircleMarker.extend({
+        _updatePath: function () {
+            var renderer = this._renderer, ctx = renderer._ctx;
+            if (!renderer._drawing || this._empty()) { return; }
+            var centre = this._point, scale = this._radius / 10;
+            ctx.beginPath();
+            this.options.shapePoints.forEach(function (xy, index) {
+                var x = centre.x + (xy[0] - 10) * scale, y = centre.y + (xy[1] - 10) * scale;
+                if (index) { ctx.lineTo(x, y); } else { ctx.moveTo(x, y); }
+            });
+            ctx.closePath();
+            renderer._fillStroke(ctx, this);
+        }
+    });
+
+    // A canvas that draws what is added on top of what it holds, without clearing and
+    // redrawing the rest: the trail only grows while the days go forward, so a step draws
+    // only the items that just ended. Anything else (a removal, a pan) redraws as usual.
+    var AddingCanvas = L.Canvas.extend({
+        _addPath: function (layer) {
+            if (!this._map) { return; }
+            this._added = this._added || [];
+            this._added.push(layer);
+            this._redrawRequest = this._redrawRequest ||
+                L.Util.requestAnimFrame(this._redraw, this);
+        },
+        _updatePaths: function () {  // a move or zoom: the canvas was cleared, draw it all
+            this._added = null;
+            L.Canvas.prototype._updatePaths.call(this);
+        },
+        _redraw: function () {
+            var added = this._added;
+            this._added = null;
+            if (!added || this._redrawBounds) {
+                L.Canvas.prototype._redraw.call(this);
+                return;
+            }
+            this._redrawRequest = null;
+            this._drawing = true;
+            added.forEach(function (layer) {
+                if (layer._order) { layer._updatePath(); }  // (still on the map)
+            });
+            this._drawing = false;
+        }
+    });
+
+    function shapePoints(text) {
+        return text.split(" ").map(function (pair) { return pair.split(",").map(Number); });
+    }
+
     function View(map, store) {
         this.map = map;
         this.store = store;
@@ -85,6 +138,8 @@
         this.names = {};  // tooltip HTML -> its plain text, for screen readers
         this.labels = [];  // the places' labels shown, each {label, marker}
         this.labelKey = null;
+        this.count = 0;  // items drawn
+        this.renderers = null;  // pane -> its canvas, when there are many items
         var self = this;
         // After every move, not only a zoom: a resized or panned map carries labels off its edge.
         map.on("moveend resize", function () { self.layoutLabels(); });
@@ -92,22 +147,49 @@
         PANES.forEach(function (pane) {
             if (!map.getPane(pane[0])) { map.createPane(pane[0]).style.zIndex = pane[1]; }
         });
+        if (store.canvas) {  // many items: on canvases (the store says why)
+            // Two canvases, the trail's under the day's: each canvas that changes costs the
+            // browser a repaint of its whole area, whatever was drawn on it.
+            var trail = new AddingCanvas({pane: "fx-trail", padding: 0});
+            var active = L.canvas({pane: "fx-active", padding: 0});
+            this.renderers = {"fx-trail": trail, "fx-trail-marker": trail,
+                              "fx-active": active, "fx-active-marker": active};
+            this.shapePoints = {};
+            Object.keys(store.shapes).forEach(function (kind) {
+                self.shapePoints[kind] = shapePoints(store.shapes[kind]);
+            });
+        }
     }
+
+    // Leaflet options for a path in `pane`: its canvas when drawing on canvases.
+    View.prototype.inPane = function (options, pane) {
+        return L.extend(options, this.renderers ? {pane: pane, renderer: this.renderers[pane]}
+            : {pane: pane});
+    };
 
     // The Leaflet layer of an item in a state, with its popup and tooltip.
     View.prototype.build = function (item, state, partial) {
         var options = L.extend({}, item.options[state]);
         var coords = partial ? partial.coords : item.coords;
         var layer;
+        var self = this;
         if (item.kind === "line") {
-            layer = L.polyline(coords, L.extend(options, {pane: "fx-" + state}));
+            layer = L.polyline(coords, this.inPane(options, "fx-" + state));
         } else if (item.kind === "polygon") {
-            layer = L.polygon(coords, L.extend(options, {pane: "fx-" + state}));
+            layer = L.polygon(coords, this.inPane(options, "fx-" + state));
         } else {
             var pane = "fx-" + state + "-marker", shapes = this.store.shapes;
             var parts = coords.map(function (point) {
                 if (item.kind === "circle") {
-                    return L.circleMarker(point, L.extend({}, options, {pane: pane}));
+                    return L.circleMarker(point, self.inPane(L.extend({}, options), pane));
+                }
+                if (self.renderers) {
+                    return new CanvasShape(point, self.inPane({
+                        radius: options.size / 2, color: options.color, opacity: options.opacity,
+                        fillColor: options.fillColor, fillOpacity: options.fillOpacity,
+                        fill: true, weight: 2.5 * options.size / 20,
+                        shapePoints: self.shapePoints[item.kind]
+                    }, pane));
                 }
                 return L.marker(point, {
                     pane: pane, keyboard: false,
@@ -117,7 +199,6 @@
             });
             layer = parts.length === 1 ? parts[0] : L.featureGroup(parts);
         }
-        var self = this;
         layer.on("click", function (e) {
             L.DomEvent.stop(e);
             self.openHere(e.latlng, item.id);
@@ -177,9 +258,17 @@
                 HERE_PIXELS)) {
             found.push({id: "mig", title: this.store.migTooltip, popup: this.migMark.popup});
         }
+        var reach = L.latLngBounds(
+            this.map.containerPointToLatLng(point.subtract([HERE_PIXELS, HERE_PIXELS])),
+            this.map.containerPointToLatLng(point.add([HERE_PIXELS, HERE_PIXELS])));
         this.store.items.forEach(function (item) {
             var entry = drawn[item.id];
             if (!entry) { return; }
+            // An item whose extent is far from the click cannot be near it (polygons contain
+            // the click within their extent): most of a large catalog is left out here.
+            entry.bounds = entry.bounds || L.latLngBounds(
+                paths(entry.coords).reduce(function (a, b) { return a.concat(b); }, []));
+            if (item.id !== clicked && !entry.bounds.intersects(reach)) { return; }
             if (item.id === clicked || self.near(item.kind, entry.coords, point, HERE_PIXELS)) {
                 found.push({id: item.id, title: item.tooltip, popup: entry.popup,
                             rank: KIND_RANK[item.kind] || 0});
@@ -222,54 +311,93 @@
         return {day: day, step: step};
     };
 
-    // The state of every item for a view (the store's lookup, never a time rule).
-    View.prototype.states = function (view) {
-        var at = this.steps(view), wanted = {}, result = [];
-        (view.layers || []).forEach(function (id) { wanted[id] = true; });
-        this.store.items.forEach(function (item) {
-            var code = item.days.charAt(at.day);
-            var partial = null;
-            if (at.step !== null && item.replay) {
-                code = item.replay.states.charAt(at.step);
-                partial = item.replay.partial[String(at.step)] || null;
+    // For each day, the items (store indices) whose state differs from the day before: a
+    // step to the next or the previous day need look at these only.
+    View.prototype.dayChanges = function () {
+        var count = this.store.days.length, changes = [];
+        for (var day = 0; day < count; day += 1) { changes.push([]); }
+        this.store.items.forEach(function (item, index) {
+            for (var next = 1; next < count; next += 1) {
+                if (item.days.charAt(next) !== item.days.charAt(next - 1)) {
+                    changes[next].push(index);
+                }
             }
-            var state = wanted[item.layer] ? CODES[code] : undefined;
-            result.push({item: item, state: state, partial: state === "active" ? partial : null,
-                         step: at.step});
         });
-        return {day: at.day, step: at.step, items: result};
+        return changes;
     };
 
-    // Draw a view: only items whose state changed are touched.
+    // The items that may look different in `view` than in the view drawn last: those whose
+    // state changes between the two days when only the day moved by a few, else all.
+    View.prototype.candidates = function (at, layersKey) {
+        var last = this.last, items = this.store.items;
+        var near = last && last.layers === layersKey && last.step === null && at.step === null &&
+            Math.abs(at.day - last.day) <= NEAR_DAYS;
+        if (!near) {
+            return items.map(function (item, index) { return index; });
+        }
+        this.changes = this.changes || this.dayChanges();
+        var low = Math.min(at.day, last.day), high = Math.max(at.day, last.day);
+        var found = [], seen = {};
+        for (var day = low + 1; day <= high; day += 1) {
+            this.changes[day].forEach(function (index) {
+                if (!seen[index]) {
+                    seen[index] = true;
+                    found.push(index);
+                }
+            });
+        }
+        return found;
+    };
+
+    // Draw a view: only items whose state changed are touched (the store's lookup, never a
+    // time rule).
     View.prototype.show = function (view) {
-        var found = this.states(view), map = this.map, drawn = this.drawn, self = this;
+        var at = this.steps(view), map = this.map, drawn = this.drawn, self = this;
+        var found = {day: at.day, step: at.step};
+        var wanted = {}, items = this.store.items;
+        (view.layers || []).forEach(function (id) { wanted[id] = true; });
+        var layersKey = (view.layers || []).join(" ");
         var shown = [view.day, found.step === null ? "" : view.at].concat(view.layers || [])
             .join(" ");
         // A popup lists what was drawn where it was opened: a new view closes it.
         if (this.shown !== undefined && this.shown !== shown) { map.closePopup(); }
         this.shown = shown;
-        found.items.forEach(function (entry) {
-            var id = entry.item.id;
-            var key = entry.state ? entry.state + (entry.partial ? "@" + entry.step : "") : "";
+        this.candidates(at, layersKey).forEach(function (index) {
+            var item = items[index], id = item.id;
+            var code = item.days.charAt(at.day), partial = null;
+            if (at.step !== null && item.replay) {
+                code = item.replay.states.charAt(at.step);
+                partial = item.replay.partial[String(at.step)] || null;
+            }
+            var state = wanted[item.layer] ? CODES[code] : undefined;
+            partial = state === "active" ? partial : null;
+            var key = state ? state + (partial ? "@" + at.step : "") : "";
             var was = drawn[id];
             if (was && was.key === key) { return; }
-            if (was) { map.removeLayer(was.layer); }
+            if (was) {
+                map.removeLayer(was.layer);
+                self.count -= 1;
+            }
             delete drawn[id];
             if (!key) { return; }
+            self.count += 1;
             // Whole items in either state are built once; routes drawn part-way each time.
             var cacheKey = id + "\n" + key, layer = self.built[cacheKey];
             if (!layer) {
-                layer = self.build(entry.item, entry.state, entry.partial);
-                if (!entry.partial) { self.built[cacheKey] = layer; }
+                layer = self.build(item, state, partial);
+                if (!partial) { self.built[cacheKey] = layer; }
             }
             layer.addTo(map);
-            self.focusable(layer, entry.item.tooltip, function (latlng) {
-                self.openHere(latlng, id);
-            });
+            if (!self.renderers) {  // (drawn on a canvas, an item has no element to focus)
+                self.focusable(layer, item.tooltip, function (latlng) {
+                    self.openHere(latlng, id);
+                });
+            }
             drawn[id] = {key: key, layer: layer,
-                         coords: entry.partial ? entry.partial.coords : entry.item.coords,
-                         popup: entry.item.popup + (entry.partial ? entry.partial.flown : "")};
+                         coords: partial ? partial.coords : item.coords,
+                         popup: item.popup + (partial ? partial.flown : "")};
         });
+        this.last = {day: at.day, step: at.step, layers: layersKey};
         this.showMig(found.day, found.step, view);
         this.showLabels();
         this.current = {day: view.day, at: found.step === null ? null : view.at,
@@ -325,7 +453,7 @@
         var drawn = this.drawn, map = this.map;
         var wanted = (this.store.labels || []).filter(function (label) {
             return label.items.some(function (id) {
-                return drawn[id] && drawn[id].key.split("@")[0] === "active";
+                return drawn[id] && drawn[id].key.charAt(0) === "a";  // active
             });
         });
         var key = wanted.map(function (label) { return label.text; }).join("\n") + "\n" +
@@ -840,7 +968,7 @@
                 el.time.value = String(step);
                 el.timeLabel.textContent = replay.times[step] + " JST";
             }
-            var count = view.visible().length;
+            var count = view.count;
             el.count.textContent = count + (count === 1 ? " feature" : " features") + " on the map";
             el.play.textContent = timer ? "\u25a0 Stop" : "\u25b6 Play";
             el.prev.disabled = state.day === 0;  // nothing before the first day

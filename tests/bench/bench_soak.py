@@ -13,13 +13,21 @@ layers, and the server's resident memory (psutil). Results are printed and writt
 tests/artifacts/soak.json, with each figure's change from the sample after the first 50 scrubs
 (the page settled) to the end: the targets are heap, DOM nodes and listeners within 10 % of
 that value, and server RSS growth at most 20 MB.
+
+The page and its map's iframe share one JS heap (same origin, one renderer). To see which
+frame holds what: `--snapshots 50,1000` saves V8 heap snapshots after those scrubs and adds
+each one's compiled code and other objects per frame to its sample (heap_diff.summary);
+`heap_diff.py A B` compares two snapshots in detail. `--without timeline,panel,...` soaks
+soak_variant_app.py, the app without those parts, to see what a part adds.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,8 +35,9 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
+sys.path[:0] = [str(HERE), str(ROOT / "tests"), str(ROOT)]
 
+import heap_diff  # noqa: E402
 from playwright.sync_api import Frame, Page, sync_playwright  # noqa: E402
 from support import (  # noqa: E402
     CHROMIUM,
@@ -68,6 +77,8 @@ def sample(page: Page, cdp: Any, scrubs: int, server_pid: int) -> dict[str, Any]
     return {
         "scrubs": scrubs,
         "heap_used_mb": round(heap["usedSize"] / 2**20, 2),
+        # Blink's own objects (DOM, performance entries), outside the JS heap
+        "embedder_heap_mb": round(heap.get("embedderHeapUsedSize", 0) / 2**20, 2),
         "dom_nodes": dom["nodes"],
         "documents": dom["documents"],
         "js_event_listeners": dom["jsEventListeners"],
@@ -83,12 +94,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, default=100, help="scrubs between samples")
     parser.add_argument("--out", type=Path, default=ROOT / "tests" / "artifacts" / "soak.json")
     parser.add_argument("--script", type=Path, default=ROOT / "app.py", help="the app to soak")
+    parser.add_argument(
+        "--without",
+        default="",
+        help="soak soak_variant_app.py without these comma-separated parts of the page "
+        "(timeline, panel, figures, url, sidebar) instead of --script",
+    )
+    parser.add_argument(
+        "--snapshots",
+        default="",
+        help="comma-separated scrub counts after which to save a V8 heap snapshot "
+        "(tests/artifacts/soak-<n>.heapsnapshot; compare two with heap_diff.py)",
+    )
     args = parser.parse_args(argv)
     if not CHROMIUM.is_file():
         print(f"{CHROMIUM} not found: apt-get install chromium", file=sys.stderr)
         return 2
     require_leaflet()
-    server = StreamlitServer(args.script, cwd=args.script.parent).start()
+    snapshots = {int(n) for n in args.snapshots.split(",") if n.strip()}
+    tmp = tempfile.TemporaryDirectory(prefix="foxbat76-soak-")
+    env: dict[str, str] = {}
+    if args.without:
+        args.script = variant_script(Path(tmp.name))
+        env = {"FOXBAT76_ROOT": str(ROOT), "FOXBAT76_SOAK_WITHOUT": args.without}
+    server = StreamlitServer(args.script, cwd=args.script.parent, env=env).start()
     server_pid = found(server.process).pid
     samples: list[dict[str, Any]] = []
     started = time.perf_counter()
@@ -111,13 +140,24 @@ def main(argv: list[str] | None = None) -> int:
                 day += timedelta(days=step)
                 page.keyboard.press("ArrowRight" if step > 0 else "ArrowLeft")
                 wait_for_day(page, day)
-                if done % args.every == 0 or done in (50, args.scrubs):
+                if done % args.every == 0 or done in (50, args.scrubs) or done in snapshots:
                     page.wait_for_timeout(500)  # the rest of the page's rerun arrives
                     samples.append(sample(page, cdp, done, server_pid))
                     print(samples[-1])
+                if done in snapshots:
+                    path = args.out.parent / f"soak-{done}.heapsnapshot"
+                    save_heap_snapshot(cdp, path)
+                    samples[-1]["snapshot"] = str(path)
+                    print(f"heap snapshot: {path}")
             browser.close()
     finally:
         server.stop()
+        tmp.cleanup()
+    # After the run (the browser closed): each snapshot's code and objects per frame.
+    for entry in samples:
+        if "snapshot" in entry:
+            entry["snapshot_mb"] = heap_diff.summary(Path(entry["snapshot"]))
+            print(entry["scrubs"], entry["snapshot_mb"])
     first, last = samples[0], samples[-1]
     settled = next((s for s in samples if s["scrubs"] >= 50), first)
     growth = {key: last[key] - first[key] for key in first if key != "scrubs"}
@@ -136,14 +176,47 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def variant_script(folder: Path) -> Path:
+    """soak_variant_app.py in `folder`, beside the project's static/ and .streamlit/."""
+    script = folder / "soak_variant_app.py"
+    shutil.copy(HERE / script.name, script)
+    for name in ("static", ".streamlit"):
+        (folder / name).symlink_to(ROOT / name, target_is_directory=True)
+    return script
+
+
+def save_heap_snapshot(cdp: Any, path: Path) -> None:
+    """A V8 heap snapshot of the page's renderer (the page and its same-origin iframes share
+    one heap), written in the .heapsnapshot format Chrome's DevTools read."""
+    chunks: list[str] = []
+
+    def keep(event: dict[str, Any]) -> None:
+        chunks.append(event["chunk"])
+
+    cdp.on("HeapProfiler.addHeapSnapshotChunk", keep)
+    try:
+        cdp.send("HeapProfiler.collectGarbage")
+        cdp.send("HeapProfiler.takeHeapSnapshot", {"reportProgress": False})
+    finally:
+        cdp.remove_listener("HeapProfiler.addHeapSnapshotChunk", keep)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(chunks))
+
+
 def wait_for_day(page: Page, day: date) -> None:
-    """Until the map's iframe has drawn `day` (the client marks its container)."""
+    """Until the map's iframe has drawn `day` (the client marks its container) and the
+    server's rerun for it has arrived."""
     page.wait_for_function(
         """(day) => [...document.querySelectorAll("iframe")].some(f => {
             try {
                 // Our client marks its container; older builds marked the MiG-25's icon.
-                const doc = f.contentDocument;
-                return doc.querySelector(`[data-fx-day="${day}"], .fx-day-${day}`) !== null;
+                const doc = f.contentDocument, fx = f.contentWindow.fx;
+                const drawn = doc.querySelector(`[data-fx-day="${day}"], .fx-day-${day}`);
+                // The map follows the slider before the server answers: a scrub is done when
+                // the server's rerun for the day has arrived too (builds without fx.wanted
+                // drew only then).
+                const answered = !fx || !fx.wanted || (!fx.local && fx.wanted.day === day);
+                return drawn !== null && answered;
             } catch (e) { return false; }
         })""",
         arg=day.isoformat(),
