@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from geo import present
-from geo.catalog import Catalog, load_catalog
+from geo.catalog import SOURCE_ROLES, Catalog, load_catalog
 from geo.features import item_geometry
 from geo.geodesy import length_km
 from geo.present import format_span
@@ -166,9 +166,41 @@ def day_items(
     return [items.items[index] for index in np.flatnonzero(active)]
 
 
-def _item_html(item: PanelItem, title: str) -> str:
+class _SourceList:
+    """The day's sources, numbered in order of first citation: the panel lists each once.
+
+    A day's entries mostly cite the same few publications; numbered references keep the panel
+    short (and its message per day small) however many entries cite them.
+    """
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+
+    def refs(self, citations: Iterable[str]) -> str:
+        """'1, 3 (position), 4 (names)': the numbers of an entry's citations, with their role."""
+        shown = []
+        for citation in citations:
+            role, _, text = citation.partition(": ")
+            if role not in SOURCE_ROLES:
+                role, text = "", citation
+            number = self.numbers.setdefault(text, len(self.numbers) + 1)
+            shown.append(f"{number} ({role})" if role else str(number))
+        return ", ".join(shown)
+
+    def html(self) -> str:
+        """The numbered list behind one disclosure, or nothing when no entry cites a source."""
+        if not self.numbers:
+            return ""
+        entries = "".join(f"<li>{html.escape(text)}</li>" for text in self.numbers)
+        return (
+            f"<details><summary><small>Sources ({len(self.numbers)})</small></summary>"
+            f"<small><ol>{entries}</ol></small></details>"
+        )
+
+
+def _item_html(item: PanelItem, title: str, cited: _SourceList) -> str:
     esc = html.escape
-    cited = present.sources({"sources": item.sources})
+    refs = cited.refs(present.sources({"sources": item.sources}))
     place = f"<small>{esc(item.place)}</small><br>" if item.place else ""
     others = "".join(f"<li>{esc(claim)}</li>" for claim in item.alternatives)
     differ = f'<div><small>Accounts differ:</small><ul style="margin:.1em 0">{others}</ul></div>'
@@ -178,9 +210,8 @@ def _item_html(item: PanelItem, title: str) -> str:
         f"<small>{esc(item.span)} · {esc(title)} · {esc(item.certainty)}</small>"
         f'<p style="margin:.2em 0">{esc(item.description)}</p>'
         + (differ if others else "")
-        + f"<details><summary><small>Sources ({len(cited)})</small></summary><small><ul>"
-        + "".join(f"<li>{esc(source)}</li>" for source in cited)
-        + "</ul></small></details></div>"
+        + (f"<small>Sources: {esc(refs)}</small>" if refs else "")
+        + "</div>"
     )
 
 
@@ -191,23 +222,28 @@ def panel_html(
 
     At most PANEL_NEW new events in full and PANEL_ONGOING ongoing ones, each list in time
     order, then how many more there are: a large catalog keeps the panel readable and the
-    page's message per day the same size.
+    page's message per day the same size. Entries cite numbered sources, listed once at the
+    end behind a disclosure.
     """
     starts = [item for item in today if item.start_day == day]
     ongoing = [item for item in today if item.start_day != day]
     heading = f"On this day: {day.day} {day:%B %Y}"
     if moment is not None:
         heading += f", up to {moment.astimezone(JST):%H:%M} JST"
+    cited = _SourceList()
     parts = [f'<div class="fx-panel"><h3>{html.escape(heading)}</h3>']
     if not starts:
         parts.append("<p><i>No new event on this day.</i></p>")
-    parts.extend(_item_html(item, titles[item.layer]) for item in starts[:PANEL_NEW])
+    parts.extend(_item_html(item, titles[item.layer], cited) for item in starts[:PANEL_NEW])
     parts.append(_more(len(starts) - PANEL_NEW, "new event", "on the map"))
     if ongoing:
         # One line each (the story so far stays short); the full entry opens on demand.
         parts.append(f"<h4>Ongoing ({len(ongoing):,})</h4>")
-        parts.extend(_ongoing_html(item, titles[item.layer]) for item in ongoing[:PANEL_ONGOING])
+        parts.extend(
+            _ongoing_html(item, titles[item.layer], cited) for item in ongoing[:PANEL_ONGOING]
+        )
         parts.append(_more(len(ongoing) - PANEL_ONGOING, "ongoing item", "on the map"))
+    parts.append(cited.html())
     parts.append("</div>")
     return "".join(parts)
 
@@ -220,12 +256,12 @@ def _more(count: int, what: str, where: str) -> str:
     return f'<p class="fx-more"><i>and {count:,} more {what}{plural}: see them {where}.</i></p>'
 
 
-def _ongoing_html(item: PanelItem, title: str) -> str:
+def _ongoing_html(item: PanelItem, title: str, cited: _SourceList) -> str:
     esc = html.escape
     return (
         '<details style="margin:0 0 .3em 0"><summary>'
         f"{esc(item.name)} <small>· {esc(item.span)} · {esc(title)}</small></summary>"
-        f"{_item_html(item, title)}</details>"
+        f"{_item_html(item, title, cited)}</details>"
     )
 
 

@@ -141,9 +141,39 @@ def test_the_panel_names_the_place_in_three_scripts_and_lists_differing_accounts
     landing = text.split("<b>Landing at Hakodate Airport</b>", 1)[1].split("</details>", 1)[0]
     assert "Hakodate Airport · 函館空港" in landing
     assert "Accounts differ:" in landing and "Landed at 13:57" in landing
-    assert "<summary><small>Sources (" in landing  # sources behind a disclosure
+    assert "<small>Sources: 1, " in landing  # numbered: the list is at the end
     chuguyevka = text.split("<summary>Chuguyevka air base", 1)[1].split("</details>", 1)[0]
     assert "Chuguyevka air base · チュグエフカ · Чугуевка" in chuguyevka
+
+
+def test_each_source_is_listed_once_behind_a_disclosure_and_entries_cite_its_number():
+    text = story_panel(date(1976, 9, 6))
+    listed = text.split("<summary><small>Sources (", 1)[1]
+    citations = listed.split("<ol>", 1)[1].split("</ol>", 1)[0].split("<li>")[1:]
+    assert len(citations) == len(set(citations)) > 2  # each publication once
+    assert any("Defection of Viktor Belenko" in c for c in citations)
+    assert not any(c.startswith(("position:", "names:")) for c in citations)  # roles stay inline
+    entries = text.split("<summary><small>Sources (", 1)[0]
+    assert entries.count("<small>Sources: 1") >= 2  # the article, cited by several entries
+    assert " (position)" in entries and " (names)" in entries
+
+
+def test_an_entry_without_sources_cites_none_and_the_list_is_left_out():
+    frame = pd.DataFrame(
+        {
+            "id": ["a"],
+            "layer": ["hakodate"],
+            "name": ["A"],
+            "start": [pd.Timestamp("1976-09-10 08:00", tz=JST)],
+            "end": [pd.Timestamp("1976-09-10 09:00", tz=JST)],
+            "description": ["Our words."],
+            "sources": [""],
+            "certainty": ["documented"],
+        }
+    )
+    today = panel.day_items(panel.panel_items(frame), date(1976, 9, 10), None, ["hakodate"])
+    text = panel.panel_html(today, {"hakodate": "Hakodate"}, date(1976, 9, 10), None)
+    assert "Our words." in text and "Sources" not in text
 
 
 def test_a_crowded_day_shows_the_first_events_and_says_how_many_more():
