@@ -198,17 +198,19 @@ class _SourceList:
         )
 
 
-def _item_html(item: PanelItem, title: str, cited: _SourceList) -> str:
+def _item_html(item: PanelItem, title: str, cited: _SourceList, *, heading: bool = True) -> str:
+    """An entry in full; without `heading` (name, span, layer) when its summary line says it."""
     esc = html.escape
     refs = cited.refs(present.sources({"sources": item.sources}))
     place = f"<small>{esc(item.place)}</small><br>" if item.place else ""
     others = "".join(f"<li>{esc(claim)}</li>" for claim in item.alternatives)
-    differ = f'<div><small>Accounts differ:</small><ul style="margin:.1em 0">{others}</ul></div>'
+    differ = f'<div><small>Accounts differ:</small><ul class="fx-differ">{others}</ul></div>'
+    about = f"{esc(item.span)} · {esc(title)} · " if heading else ""
     return (
-        '<div style="margin:0 0 .8em 0">'
-        f"<b>{esc(item.name)}</b><br>{place}"
-        f"<small>{esc(item.span)} · {esc(title)} · {esc(item.certainty)}</small>"
-        f'<p style="margin:.2em 0">{esc(item.description)}</p>'
+        '<div class="fx-entry">'
+        + (f"<b>{esc(item.name)}</b><br>" if heading else "")
+        + f"{place}<small>{about}{esc(item.certainty)}</small>"
+        f'<p class="fx-desc">{esc(item.description)}</p>'
         + (differ if others else "")
         + (f"<small>Sources: {esc(refs)}</small>" if refs else "")
         + "</div>"
@@ -259,9 +261,9 @@ def _more(count: int, what: str, where: str) -> str:
 def _ongoing_html(item: PanelItem, title: str, cited: _SourceList) -> str:
     esc = html.escape
     return (
-        '<details style="margin:0 0 .3em 0"><summary>'
+        '<details class="fx-ongoing"><summary>'
         f"{esc(item.name)} <small>· {esc(item.span)} · {esc(title)}</small></summary>"
-        f"{_item_html(item, title, cited)}</details>"
+        f"{_item_html(item, title, cited, heading=False)}</details>"
     )
 
 
