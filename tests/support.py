@@ -218,6 +218,14 @@ async () => {
 """
 
 
+# Resolves once two frames have passed and every CSS transition and animation has finished.
+SETTLE_JS = """
+() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
+    .then(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null))))
+    .then(() => true)
+"""
+
+
 def serious_accessibility_problems(target: Any) -> list[str]:
     """axe-core's serious and critical violations in a Playwright page or frame (the pinned
     axe-core that `npm ci --prefix .ci/eslint` installs; skipped, or failed under CI, without)."""
@@ -226,6 +234,8 @@ def serious_accessibility_problems(target: Any) -> list[str]:
         if os.environ.get("CI"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
+    # Settle first: a popup fading in is half transparent, and axe would judge its contrast then.
+    target.evaluate(SETTLE_JS)
     target.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     return target.evaluate(AXE_RUN)
 
