@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from geo.messages import one_line, quoted
@@ -12,6 +13,7 @@ from geo.present import MAX_ZOOM
 from geo.timing import DEFECTION_DAY, REPLAY_END, parse_day, parse_replay_time
 
 NOTICE_LIMIT = 200  # characters of an error message quoted in a notice
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,19 @@ def _layers(
     return kept
 
 
+def _parsed(
+    params: Mapping[str, str], key: str, parse: Callable[[str], T], notices: list[str]
+) -> T | None:
+    """`params[key]` parsed, or None when absent or bad (a bad value adds its notice)."""
+    if key not in params:
+        return None
+    try:
+        return parse(params[key])
+    except ValueError as error:
+        notices.append(_notice(key, params[key], error))
+        return None
+
+
 def parse_view(params: Mapping[str, str], parse_layer_ids: Callable[[str], list[str]]) -> UrlView:
     """The view of a shared URL's query `params`; `parse_layer_ids` checks a layers value.
 
@@ -85,38 +100,23 @@ def parse_view(params: Mapping[str, str], parse_layer_ids: Callable[[str], list[
     replay's day); with any other day it is ignored with a notice, never silently.
     """
     notices: list[str] = []
-    day = DEFECTION_DAY
-    if "date" in params:
-        try:
-            day = parse_day(params["date"])
-        except ValueError as error:
-            notices.append(_notice("date", params["date"], error))
+    day = _parsed(params, "date", parse_day, notices) or DEFECTION_DAY
     chosen: list[str] | None = None
     if "layers" in params and not params["layers"].strip():
         chosen = []
     elif "layers" in params:
         chosen = _layers(params["layers"], parse_layer_ids, notices)
     at = REPLAY_END
-    if "time" in params:
-        try:
-            wanted = parse_replay_time(params["time"])
-        except ValueError as error:
-            notices.append(_notice("time", params["time"], error))
-        else:
-            if day == DEFECTION_DAY:
-                at = wanted
-            else:
-                notices.append(
-                    f"Ignored time {quoted(params['time'])}: a time of day applies only to "
-                    f"{DEFECTION_DAY.day} Sep {DEFECTION_DAY.year} (the flight), not to "
-                    f"{day.isoformat()}."
-                )
-    goto = None
-    if "view" in params:
-        try:
-            goto = parse_map_view(params["view"])
-        except ValueError as error:
-            notices.append(_notice("view", params["view"], error))
+    wanted = _parsed(params, "time", parse_replay_time, notices)
+    if wanted is not None and day == DEFECTION_DAY:
+        at = wanted
+    elif wanted is not None:
+        notices.append(
+            f"Ignored time {quoted(params['time'])}: a time of day applies only to "
+            f"{DEFECTION_DAY.day} Sep {DEFECTION_DAY.year} (the flight), not to "
+            f"{day.isoformat()}."
+        )
+    goto = _parsed(params, "view", parse_map_view, notices)
     return UrlView(day=day, at=at, layers=chosen, notices=notices, goto=goto)
 
 
