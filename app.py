@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -26,7 +26,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_folium import st_folium
 
 import layers
-from geo import dashboard, mapview, panel, urlview
+from geo import dashboard, mapview, panel, timeline, urlview
 from geo.catalog import CatalogError
 from geo.features import day_moment
 from geo.messages import without_directories
@@ -401,17 +401,18 @@ def day_panel(today: list[panel.PanelItem], day: date, moment: datetime | None) 
     st.html(panel.panel_html(today, titles, day, moment))
 
 
+def day_timeline(day: date) -> None:
+    """The timeline with its rule at `day` (st.html: sanitised, and our text is escaped)."""
+    st.html(timeline.timeline_html(timeline_chart(), day))
+
+
 @st.cache_resource(show_spinner=False)
-def timeline_spec() -> dict[str, Any]:
-    """The timeline's spec, once per server process (shared: read-only). Not in page_data:
-    the first map goes out before Altair is imported."""
+def timeline_chart() -> timeline.Timeline:
+    """The timeline without its day rule, once per server process (shared: read-only). Not in
+    page_data: the first map goes out before it is drawn."""
     titles = {layer_id: spec.title for layer_id, spec in layers.LAYERS.items()}
-    rows = dashboard.timeline_rows(page_data().items, titles)
-    # Served as a static file: inline, the rows would be resent with every rerun. write_data's
-    # URL is relative to the map's iframe; the chart lives in the page itself.
-    url = assets.write_data("timeline", rows, STATIC_DIR).removeprefix("../../")
-    colors = [spec.style["color"] for spec in layers.LAYERS.values()]
-    return dashboard.timeline_spec(url, list(titles.values()), colors)
+    colors = timeline.layer_colors({key: spec.style for key, spec in layers.LAYERS.items()})
+    return timeline.build_timeline(page_data().items, titles, colors)
 
 
 # --- Export --------------------------------------------------------------------------------
@@ -571,7 +572,7 @@ def main() -> None:
         _sync_url(wanted)  # so a copied link matches what is shown
     sidebar(day, chosen)
     with right:
-        st.vega_lite_chart(dashboard.timeline_for_day(timeline_spec(), day), width="stretch")
+        day_timeline(day)
     if st.session_state.playing:
         st.fragment(_player, run_every=_play_seconds())()
     settle_memory()

@@ -1,8 +1,8 @@
 """Benchmark variant: the app without some of its per-rerun parts, to see what the soak's heap
 growth comes from.
 
-FOXBAT76_SOAK_WITHOUT lists the parts to leave out, comma-separated: `timeline` (the vega-lite
-chart), `panel` (the "On this day" st.html), `figures` (the key figures st.html, kept but the
+FOXBAT76_SOAK_WITHOUT lists the parts to leave out, comma-separated: `timeline` (the timeline's
+st.html), `panel` (the "On this day" st.html), `figures` (the key figures st.html, kept but the
 same every day), `url` (the query-parameter writes), `sidebar` (the widgets; the date slider
 stays). bench_soak.py --without copies this file into a temporary folder whose static/ and
 .streamlit/ are the project's, and sets FOXBAT76_ROOT.
@@ -33,7 +33,7 @@ def _nothing(*args: Any, **kwargs: Any) -> None:
 
 
 if "timeline" in without:
-    st.vega_lite_chart = _nothing  # type: ignore[assignment]
+    app.day_timeline = _nothing
 if "panel" in without:
     app.day_panel = _nothing
 if "figures" in without:
