@@ -402,8 +402,11 @@ def day_panel(today: list[panel.PanelItem], day: date, moment: datetime | None) 
 
 
 def day_timeline(day: date) -> None:
-    """The timeline with its rule at `day` (st.html: sanitised, and our text is escaped)."""
-    st.html(timeline.timeline_html(timeline_chart(), day))
+    """The timeline (st.html: DOMPurify-sanitised, and our text is escaped), the same every
+    day, so the browser keeps it as it is; then the small style that moves its day rule."""
+    chart = timeline_chart()
+    st.html(chart.html)
+    st.html(timeline.day_rule_style(chart, day))
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,4 +1,4 @@
-"""What the dashboard page derives once: its static files, the event list and the timeline."""
+"""What the dashboard page derives once: its static files and the event list."""
 
 from __future__ import annotations
 
@@ -14,12 +14,7 @@ from geo import assets, mapview, web
 from geo.store import build_store
 from geo.timing import JST, PERIOD_START
 
-DAY_DATASET = "fx_day"  # the timeline's one-row dataset holding the chosen day
 JUMP_LIMIT = 40  # events in the "Jump to event" list, at most (the real catalog has 29)
-# The day rule's data-binding key, the same on every day. Vega keeps the drawn item of every
-# row that has left a dataset (until 10,000 have), unless the new row has the old one's key:
-# then it moves its one rule instead of adding an item per day shown.
-DAY_RULE_KEY = {"key": "day rule"}
 
 
 def write_map_files(
@@ -86,76 +81,3 @@ def jump_choices(
     if len(labels) <= JUMP_LIMIT:
         return list(labels)
     return list(days.get(day, ())[:JUMP_LIMIT])
-
-
-def timeline_rows(items: pd.DataFrame, titles: Mapping[str, str]) -> list[dict[str, Any]]:
-    """One row per item for the timeline: layer title, name, JST wall-clock start and end, and
-    whether it lasts for days (drawn faint, so the events on the same row stay visible)."""
-    # Instants get a few hours of width so they stay visible.
-    end = items["end"].where(items["end"] > items["start"], items["start"] + pd.Timedelta(hours=8))
-    return [
-        {
-            "layer": titles[layer],
-            "name": name,
-            "start": f"{begin.tz_convert(JST):%Y-%m-%dT%H:%M:%S}",
-            "end": f"{finish.tz_convert(JST):%Y-%m-%dT%H:%M:%S}",
-            "lasting": bool(finish - begin > pd.Timedelta(days=3)),
-        }
-        for layer, name, begin, finish in zip(
-            items["layer"], items["name"], items["start"], end, strict=True
-        )
-    ]
-
-
-def timeline_spec(data_url: str, titles: Sequence[str], colors: Sequence[str]) -> dict[str, Any]:
-    """The timeline as a Vega-Lite spec, built with Altair: bars per item, a day rule.
-
-    Building and validating Altair objects costs ~30 ms: build it once; only the rule's
-    position changes from day to day (`timeline_for_day`).
-    """
-    import altair as alt  # here, not at the top: the map goes out before this import runs
-
-    if len(titles) != len(colors):
-        raise ValueError(f"titles and colors differ in length: {len(titles)} != {len(colors)}")
-    data = alt.UrlData(
-        url=data_url,
-        format=alt.DataFormat(type="json", parse={"start": "date", "end": "date"}),
-    )
-    base = alt.Chart(data).encode(
-        # No explicit domain: the items already span the period, and an explicit temporal
-        # domain makes Streamlit's Vega-Lite log conflicting-domain warnings.
-        x=alt.X("start:T", title=None, axis=alt.Axis(format="%d %b")),
-        x2="end:T",
-        y=alt.Y("layer:N", title=None, sort=list(titles), axis=alt.Axis(labelLimit=240)),
-        color=alt.Color(
-            "layer:N", scale=alt.Scale(domain=list(titles), range=list(colors)), legend=None
-        ),
-        tooltip=[
-            alt.Tooltip("name:N"),
-            alt.Tooltip("start:T", format="%d %b %H:%M"),
-            alt.Tooltip("end:T", format="%d %b %H:%M"),
-        ],
-    )
-    # Places and stays that last for weeks: thin and faint, under the day's events.
-    lasting = base.transform_filter("datum.lasting").mark_bar(height=5, opacity=0.35)
-    events = base.transform_filter("!datum.lasting").mark_bar(height=12, cornerRadius=2)
-    # The day rule goes underneath, in a neutral dashed grey, so it never hides a one-day bar.
-    rule = (
-        alt.Chart(alt.NamedData(name=DAY_DATASET))
-        .mark_rule(color="#555555", strokeWidth=1.5, strokeDash=[4, 3])
-        .encode(x="day:T", key="key:N")  # shares the bars' x scale
-    )
-    themes = alt.theme if hasattr(alt, "theme") else alt.themes  # renamed in Altair 5.5
-    with themes.enable("none"):  # no default 300x300 view config
-        return (rule + lasting + events).properties(height=230).to_dict()
-
-
-def timeline_for_day(spec: Mapping[str, Any], day: date) -> dict[str, Any]:
-    """The spec with its rule at noon of `day`, in a copy (the spec itself is shared).
-
-    The day travels as a named dataset, so the spec is the same every day and the browser
-    updates the chart's data instead of rebuilding the chart.
-    """
-    row = {**DAY_RULE_KEY, "day": f"{day.isoformat()}T12:00:00"}
-    datasets = {**spec.get("datasets", {}), DAY_DATASET: [row]}
-    return {**spec, "datasets": datasets}

@@ -16,7 +16,6 @@ from streamlit.testing.v1 import AppTest
 
 import app
 import layers
-from geo import dashboard
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -523,24 +522,22 @@ def test_the_jet_counts_as_in_japan_only_once_it_has_landed():
     assert "day 1 of 71" in figures(run_app(time="14:00"))
 
 
-def timeline_day(at: AppTest) -> str:
-    """The day the timeline's rule stands on (its one-row named dataset, sent as Arrow)."""
-    import pyarrow as pa
+def timeline(at: AppTest) -> tuple[str, float]:
+    """The timeline's drawing and where the day's style puts its rule (% of the period)."""
+    bodies = [e.proto.body for e in at.get("html")]
+    (drawing,) = [body for body in bodies if 'class="fx-timeline"' in body]
+    (style,) = [body for body in bodies if body.startswith("<style>.fx-timeline{--fx-day:")]
+    return drawing, float(style.split("--fx-day:", 1)[1].split("%", 1)[0])
 
-    (chart,) = at.get("vega_lite_chart")
-    (dataset,) = [d for d in chart.proto.datasets if d.name == dashboard.DAY_DATASET]
-    return pa.ipc.open_stream(dataset.data.data).read_all().column("day")[0].as_py()
 
-
-def test_the_timeline_marks_the_chosen_day_under_the_items():
+def test_the_timeline_draws_every_item_and_only_its_rule_moves_with_the_day():
     at = run_app(date="1976-09-25")
-    assert timeline_day(at) == "1976-09-25T12:00:00"
-    (chart,) = at.get("vega_lite_chart")
-    rule, lasting, events = json.loads(chart.proto.spec)["layer"]
-    assert rule["data"]["name"] == dashboard.DAY_DATASET  # drawn first: never hides a bar
-    assert events["mark"]["height"] > lasting["mark"]["height"]
+    drawing, rule = timeline(at)
+    assert drawing.count('class="fx-tl-bar') == len(app.page_data().items)  # a bar per item
+    assert 'aria-label="Timeline, 1 Sep to 30 Nov 1976' in drawing
     day_slider(at).set_value(date(1976, 10, 3)).run()
-    assert timeline_day(at) == "1976-10-03T12:00:00"
+    assert timeline(at)[0] == drawing  # the browser keeps the drawing as it is
+    assert timeline(at)[1] == pytest.approx(rule + 100 * 8 / 91, abs=0.01)  # 8 days on
 
 
 def test_a_time_on_a_day_other_than_6_september_gets_a_notice():

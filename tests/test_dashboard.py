@@ -1,4 +1,4 @@
-"""What the dashboard derives once: static map files, the event list, the timeline's rows."""
+"""What the dashboard derives once: static map files and the event list."""
 
 from __future__ import annotations
 
@@ -33,40 +33,6 @@ ITEMS = items(
 def test_the_event_list_leaves_out_places_and_names_whole_days_without_midnight():
     labels = dashboard.event_labels(ITEMS)
     assert labels == {"contact": "06 Sep 13:11 · Radar contact", "airlift": f"25 Sep · {HOSTILE}"}
-
-
-def test_timeline_rows_give_instants_width_and_mark_what_lasts_for_days():
-    rows = dashboard.timeline_rows(ITEMS, {"bases": "Bases", "flight": "Flight"})
-    base, contact, _ = rows
-    assert base == {
-        "layer": "Bases",
-        "name": "Base",
-        "start": "1976-09-01T00:00:00",
-        "end": "1976-11-30T23:59:59",
-        "lasting": True,
-    }
-    assert contact["end"] == "1976-09-06T21:11:00" and not contact["lasting"]
-
-
-def test_the_timeline_moves_its_rule_in_a_copy_and_keeps_the_shared_spec():
-    spec = dashboard.timeline_spec("rows.json", ["Bases", "Flight"], ["#112233", "#445566"])
-    shown = dashboard.timeline_for_day(spec, date(1976, 9, 25))
-    assert shown["datasets"][dashboard.DAY_DATASET] == [
-        {"key": "day rule", "day": "1976-09-25T12:00:00"}
-    ]
-    assert dashboard.DAY_DATASET not in spec.get("datasets", {})
-    with pytest.raises(ValueError, match="titles and colors differ in length: 2 != 1"):
-        dashboard.timeline_spec("rows.json", ["Bases", "Flight"], ["#112233"])
-
-
-def test_the_day_rule_keeps_one_key_so_the_chart_moves_it_rather_than_adding_one_per_day():
-    spec = dashboard.timeline_spec("rows.json", ["Bases"], ["#112233"])
-    (rule,) = [layer for layer in spec["layer"] if layer["data"] == {"name": "fx_day"}]
-    field = rule["encoding"]["key"]["field"]
-    days = [date(1976, 9, 1), date(1976, 9, 2), date(1976, 11, 30)]
-    rows = [dashboard.timeline_for_day(spec, day)["datasets"]["fx_day"] for day in days]
-    assert len({row[0][field] for row in rows}) == 1
-    assert len({row[0]["day"] for row in rows}) == 3
 
 
 def test_the_map_files_are_written_once_under_their_content_hash(tmp_path: Path):

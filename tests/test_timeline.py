@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import date
 
@@ -10,8 +11,8 @@ import pytest
 from support import HOSTILE, jst
 
 from geo import timeline
+from geo.present import format_span
 
-SVG = "{http://www.w3.org/2000/svg}"
 TITLES = {"bases": "Bases", "flight": "Defection flight, 6 Sep"}
 COLORS = {"bases": "#b2182b", "flight": "#2166ac"}
 
@@ -26,94 +27,103 @@ def items(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
 
 ITEMS = items(
     [
-        ("bases", "Chuguyevka", "1976-09-01 00:00", "1976-11-30 23:59:59"),
         ("flight", "Radar contact", "1976-09-06 13:11", "1976-09-06 13:11"),
+        ("bases", "Chuguyevka", "1976-09-01 00:00", "1976-11-30 23:59:59"),
         ("flight", "Airlift", "1976-09-25 00:00", "1976-09-25 23:59:59"),
+        ("flight", "Patrols", "1976-09-08 00:00", "1976-09-25 23:59:59"),
     ]
 )
 
 
-def drawn(day: date, frame: pd.DataFrame = ITEMS, titles: dict[str, str] = TITLES) -> ET.Element:
-    """The timeline for `day`, parsed (it is well-formed SVG)."""
-    chart = timeline.build_timeline(frame, titles, COLORS)
-    svg = ET.fromstring(
-        timeline.timeline_html(chart, day).replace("<svg ", f'<svg xmlns="{SVG[1:-1]}" ', 1)
-    )
-    return svg
+def drawn(frame: pd.DataFrame = ITEMS, titles: dict[str, str] = TITLES) -> ET.Element:
+    """The timeline, parsed (it is well-formed markup)."""
+    return ET.fromstring(timeline.build_timeline(frame, titles, COLORS).html)
 
 
-def bars(svg: ET.Element) -> dict[str, ET.Element]:
-    """The item bars by tooltip."""
-    return {rect.findtext(f"{SVG}title") or "": rect for rect in svg.iter(f"{SVG}rect")}
+def rows(chart: ET.Element) -> list[ET.Element]:
+    return [row for row in chart.iter("div") if row.get("class") == "fx-tl-row"]
 
 
-def rule_x(svg: ET.Element) -> float:
-    (rule,) = [line for line in svg.iter(f"{SVG}line") if line.get("class") == "fx-day-rule"]
-    return float(rule.get("x1") or "nan")
+def bars(row: ET.Element) -> list[tuple[str, str, float, float]]:
+    """(tooltip, class, left %, width %) per bar in drawing order."""
+    found = []
+    for bar in row:
+        style = dict(part.split(":") for part in (bar.get("style") or "").split(";"))
+        found.append(
+            (
+                bar.get("title") or "",
+                bar.get("class") or "",
+                float(style["left"].rstrip("%")),
+                float(style["width"].rstrip("%")),
+            )
+        )
+    return found
+
+
+def rule_at(day: date) -> float:
+    """Where the day's style puts the rule, in % of the period."""
+    chart = timeline.build_timeline(ITEMS, TITLES, COLORS)
+    style = timeline.day_rule_style(chart, day)
+    (share,) = re.fullmatch(r"<style>\.fx-timeline\{--fx-day:([0-9.]+)%\}</style>", style).groups()
+    return float(share)
 
 
 def test_each_item_is_a_bar_in_its_layers_row_and_colour_with_its_name_and_span_as_tooltip():
-    shown = bars(drawn(date(1976, 9, 25)))
-    assert set(shown) == {
-        "Chuguyevka: 1 Sep – 30 Nov 1976 (JST)",
-        "Radar contact: 6 Sep 1976, 13:11 JST",
-        "Airlift: 25 Sep 1976 (JST)",
-    }
-    base = shown["Chuguyevka: 1 Sep – 30 Nov 1976 (JST)"]
-    contact = shown["Radar contact: 6 Sep 1976, 13:11 JST"]
-    assert base.get("fill") == "#b2182b" and contact.get("fill") == "#2166ac"
-    assert float(contact.get("y") or 0) > float(base.get("y") or 0)  # the second layer's row
-    assert float(contact.get("width") or 0) >= 2  # an instant stays visible
+    bases, flight = rows(drawn())
+    assert bases.get("style") == "--fx-color:#b2182b"
+    assert flight.get("style") == "--fx-color:#2166ac"
+    assert [bar[0] for bar in bars(bases)] == [f"Chuguyevka: {format_span(*ITEMS.iloc[1, 2:])}"]
+    tooltips = [bar[0] for bar in bars(flight)]
+    assert "Radar contact: 6 Sep 1976, 13:11 JST" in tooltips
+    assert "Airlift: 25 Sep 1976 (JST)" in tooltips
+    (_, _, left, width), = [bar for bar in bars(bases)]  # fmt: skip
+    assert left == 0.0 and width == 100.0  # the whole period
 
 
-def test_what_lasts_for_days_is_thin_faint_and_under_the_days_events():
-    svg = drawn(date(1976, 9, 25))
-    order = [rect.findtext(f"{SVG}title") or "" for rect in svg.iter(f"{SVG}rect")]
-    shown = bars(svg)
-    base = shown["Chuguyevka: 1 Sep – 30 Nov 1976 (JST)"]
-    airlift = shown["Airlift: 25 Sep 1976 (JST)"]
-    assert base.get("fill-opacity") == "0.35" and airlift.get("fill-opacity") is None
-    assert float(base.get("height") or 0) < float(airlift.get("height") or 0)
-    assert order[0].startswith("Chuguyevka")  # drawn first: events on its row stay visible
+def test_what_lasts_for_days_is_drawn_faint_first_and_instants_stay_visible():
+    _, flight = rows(drawn())
+    (first, *others) = bars(flight)
+    assert first[0].startswith("Patrols") and "fx-tl-lasting" in first[1]
+    assert all("fx-tl-lasting" not in bar[1] for bar in others)  # one-off events: on top
+    contact = next(bar for bar in others if bar[0].startswith("Radar contact"))
+    assert contact[3] == pytest.approx(100 * 8 / (91 * 24), abs=0.01)  # eight hours wide
 
 
-def test_the_rule_stands_on_the_chosen_day_under_the_bars_and_the_chart_says_which_day():
-    early, late = drawn(date(1976, 9, 1)), drawn(date(1976, 11, 30))
-    assert timeline.PLOT_LEFT < rule_x(early) < rule_x(late) < timeline.PLOT_RIGHT
-    assert "dashed line at 30 November 1976" in (late.get("aria-label") or "")
-    assert late.get("role") == "img"
-    children = [child.tag for child in late]
-    first_bar = children.index(f"{SVG}rect")
-    rule = [child.get("class") for child in late].index("fx-day-rule")
-    assert rule < first_bar  # never hides a bar
-
-
-def test_the_rule_is_the_only_thing_that_changes_from_day_to_day():
+def test_the_drawing_is_the_same_every_day_and_only_the_rules_style_moves():
     chart = timeline.build_timeline(ITEMS, TITLES, COLORS)
-    one, other = (timeline.timeline_html(chart, date(1976, 9, d)) for d in (10, 11))
-    assert one != other
-    assert (
-        one.split('class="fx-day-rule"')[1].split("/>", 1)[1]
-        == (other.split('class="fx-day-rule"')[1].split("/>", 1)[1])
+    assert 'class="fx-day-rule"' in chart.html and "1976-09" not in chart.html
+    assert rule_at(date(1976, 9, 1)) == pytest.approx(100 * 0.5 / 91, abs=0.01)  # noon
+    assert rule_at(date(1976, 9, 1)) < rule_at(date(1976, 10, 1)) < rule_at(date(1976, 11, 30))
+    assert rule_at(date(1976, 11, 30)) == pytest.approx(100 * 90.5 / 91, abs=0.01)
+
+
+def test_the_rule_is_drawn_before_the_rows_so_it_never_hides_a_bar():
+    (plot,) = [div for div in drawn().iter("div") if div.get("class") == "fx-tl-plot"]
+    classes = [child.get("class") for child in plot]
+    assert classes.index("fx-day-rule") < classes.index("fx-tl-row")
+
+
+def test_the_chart_names_what_it_shows_and_labels_its_rows_with_the_layer_titles():
+    chart = drawn()
+    assert chart.get("role") == "img"
+    assert chart.get("aria-label") == (
+        "Timeline, 1 Sep to 30 Nov 1976: 4 items in 2 layers, with a dashed line at the chosen day"
     )
-
-
-def test_layer_titles_are_rows_in_order_and_long_ones_are_shortened_with_the_whole_as_tooltip():
-    long_title = "Tsugaru Strait MSDF patrols and more besides"
-    svg = drawn(date(1976, 9, 25), titles={"bases": "Bases", "flight": long_title})
-    labels = [text for text in svg.iter(f"{SVG}text") if text.get("text-anchor") == "end"]
-    assert [label.findtext(f"{SVG}title") for label in labels] == ["Bases", long_title]
-    shortened = "".join(labels[1].itertext()).removeprefix(long_title)
-    assert shortened.endswith("…") and len(shortened) == timeline.TITLE_LIMIT
+    (labels,) = [div for div in chart.iter("div") if div.get("class") == "fx-tl-labels"]
+    assert [label.text for label in labels] == list(TITLES.values())
+    assert [label.get("title") for label in labels] == list(TITLES.values())  # when cut short
+    ticks = [tick for tick in chart.iter("span") if tick.get("class") == "fx-tl-tick"]
+    assert len(ticks) == 6  # the 1st and the 15th of each month
+    assert [tick.findtext("span") for tick in ticks if len(tick)] == ["1 Sep", "1 Oct", "1 Nov"]
 
 
 def test_text_from_data_is_escaped():
     hostile = items([("flight", HOSTILE, "1976-09-06 13:11", "1976-09-06 13:11")])
     chart = timeline.build_timeline(hostile, {"flight": HOSTILE}, COLORS)
-    page = timeline.timeline_html(chart, date(1976, 9, 6))
-    assert "<img" not in page and "<script" not in page
-    svg = drawn(date(1976, 9, 6), frame=hostile, titles={"flight": HOSTILE})
-    assert any(HOSTILE in (title.text or "") for title in svg.iter(f"{SVG}title"))
+    assert "<img" not in chart.html and "<script" not in chart.html
+    parsed = drawn(frame=hostile, titles={"flight": HOSTILE})
+    (bar,) = bars(rows(parsed)[0])
+    assert bar[0].startswith(HOSTILE)
 
 
 @pytest.mark.parametrize(
@@ -133,7 +143,21 @@ def test_layers_without_a_title_or_colour_are_refused(
 def test_a_day_that_is_not_a_date_is_refused():
     chart = timeline.build_timeline(ITEMS, TITLES, COLORS)
     with pytest.raises(ValueError, match="day must be a date, got '1976-09-06'"):
-        timeline.timeline_html(chart, "1976-09-06")  # type: ignore[arg-type]
+        timeline.day_rule_style(chart, "1976-09-06")  # type: ignore[arg-type]
+
+
+def test_a_large_catalog_gets_a_bar_per_stretch_of_touching_items_so_the_drawing_stays_small():
+    hours = pd.date_range("1976-09-01 00:00", "1976-09-30 00:00", freq="h")
+    assert len(hours) > timeline.ITEM_BAR_LIMIT
+    hourly = [("flight", f"Event {n}", f"{hour:%Y-%m-%d %H:%M}", f"{hour:%Y-%m-%d %H:%M}")
+              for n, hour in enumerate(hours)]  # fmt: skip
+    frame = items([*hourly, ("flight", "Later", "1976-11-01 12:00", "1976-11-01 12:00")])
+    (_, flight) = rows(drawn(frame=frame))
+    first, last = jst("1976-09-01 00:00"), jst("1976-09-30 00:00")
+    assert [bar[0] for bar in bars(flight)] == [
+        f"{len(hours):,} items: {format_span(first, last)}",
+        "1 item: 1 Nov 1976, 12:00 JST",
+    ]
 
 
 def test_layer_colors_are_the_layers_line_colours():
