@@ -830,12 +830,21 @@ def test_html_map_scrubs_offline_in_chromium_with_its_own_controls(frames, tmp_p
         assert "radar-contact" in visible() and "hakodate-airport" not in visible()
 
         # The keyboard: ArrowRight is 7 Sep; the 6 Sep items are now a faded trail.
-        page.locator("#map").click(position={"x": 5, "y": 300})
+        page.locator("#fx-panel h1").click()  # the page has focus, not a control or the map
         page.keyboard.press("ArrowRight")
         assert page.inner_text("#fx-date") == "Tue 7 Sep 1976"
         assert visible() == expected(date(1976, 9, 7))
         assert page.locator(".fx-id-radar-contact.fx-trail").count() == 1
         assert not page.is_visible("#fx-time")  # the time of day is for 6 Sep only
+        # A focused map pans with the arrows and keeps its day: one key, one action.
+        page.locator("#map").focus()
+        east = page.evaluate("foxbat76.view.map.getCenter().lng")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "(east) => foxbat76.view.map.getCenter().lng > east + 0.01", arg=east
+        )
+        assert page.inner_text("#fx-date") == "Tue 7 Sep 1976"
+        assert visible() == expected(date(1976, 9, 7))
 
         # The slider to 25 Sep: the airlift is the day's, the patrol too.
         page.fill("#fx-day", "24")
@@ -1605,7 +1614,7 @@ def test_html_map_of_many_items_draws_them_on_canvases_with_the_same_states(
     try:
         assert page.locator(".leaflet-fx-active-pane canvas").count() == 1
         assert page.locator("[class*='fx-id-']").count() == 0  # no element per item
-        page.locator("#map").click(position={"x": 5, "y": 300})
+        page.locator("#fx-panel h1").click()  # the arrows step days (a focused map pans)
         # Day by day forward and back (a step looks only at the items that change), then a jump.
         for key, day in [
             ("ArrowRight", date(1976, 9, 7)),

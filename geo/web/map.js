@@ -1036,6 +1036,9 @@
         document.addEventListener("keydown", function (event) {
             var target = event.target;
             if (target && target.type === "range") { return; }  // the slider moves itself
+            // A focused map pans with the arrows (Leaflet's keys, as on the dashboard): one
+            // key press must not both pan the map and change the day.
+            if (target === view.map.getContainer() && /^Arrow/.test(event.key)) { return; }
             if (event.key === "ArrowRight") {
                 go(state.day + 1);
             } else if (event.key === "ArrowLeft") {
