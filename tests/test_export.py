@@ -1586,6 +1586,11 @@ def test_html_map_markers_are_reached_by_tab_and_opened_by_enter(real_page, chro
         assert "Hakodate Airport" in page.inner_text(".leaflet-popup-content")
         mig = page.locator(".fx-mig")
         assert (mig.get_attribute("tabindex"), mig.get_attribute("aria-label")) == ("0", "MiG-25")
+        # Enter on the map itself, over open sea: it says nothing is there and how to move.
+        page.evaluate("foxbat76.view.map.closePopup(); foxbat76.view.map.setView([38, 145], 8)")
+        page.locator("#map").focus()
+        page.keyboard.press("Enter")
+        assert "Nothing is drawn at the centre" in page.inner_text(".leaflet-popup-content")
     finally:
         page.close()
     assert outside == [] and problems == []
@@ -1634,6 +1639,15 @@ def test_html_map_of_many_items_draws_them_on_canvases_with_the_same_states(
             " return [box.left + p.x, box.top + p.y]; })()"
         )
         page.mouse.click(*at)
+        assert "Hakodate Airport" in page.inner_text(".leaflet-popup-content")
+        # Without a mouse: Enter on the focused map lists what is drawn at its centre.
+        page.evaluate(
+            "(() => { const v = foxbat76.view, item = v.store.items.find("
+            "i => i.id === 'hakodate-airport'); v.map.closePopup();"
+            " v.map.setView(item.coords[0], 9, {animate: false}); })()"
+        )
+        page.locator("#map").focus()
+        page.keyboard.press("Enter")
         assert "Hakodate Airport" in page.inner_text(".leaflet-popup-content")
     finally:
         page.close()
