@@ -830,12 +830,21 @@ def test_html_map_scrubs_offline_in_chromium_with_its_own_controls(frames, tmp_p
         assert "radar-contact" in visible() and "hakodate-airport" not in visible()
 
         # The keyboard: ArrowRight is 7 Sep; the 6 Sep items are now a faded trail.
-        page.locator("#map").click(position={"x": 5, "y": 300})
+        page.locator("#fx-panel h1").click()  # the page has focus, not a control or the map
         page.keyboard.press("ArrowRight")
         assert page.inner_text("#fx-date") == "Tue 7 Sep 1976"
         assert visible() == expected(date(1976, 9, 7))
         assert page.locator(".fx-id-radar-contact.fx-trail").count() == 1
         assert not page.is_visible("#fx-time")  # the time of day is for 6 Sep only
+        # A focused map pans with the arrows and keeps its day: one key, one action.
+        page.locator("#map").focus()
+        east = page.evaluate("foxbat76.view.map.getCenter().lng")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "(east) => foxbat76.view.map.getCenter().lng > east + 0.01", arg=east
+        )
+        assert page.inner_text("#fx-date") == "Tue 7 Sep 1976"
+        assert visible() == expected(date(1976, 9, 7))
 
         # The slider to 25 Sep: the airlift is the day's, the patrol too.
         page.fill("#fx-day", "24")
@@ -1577,6 +1586,11 @@ def test_html_map_markers_are_reached_by_tab_and_opened_by_enter(real_page, chro
         assert "Hakodate Airport" in page.inner_text(".leaflet-popup-content")
         mig = page.locator(".fx-mig")
         assert (mig.get_attribute("tabindex"), mig.get_attribute("aria-label")) == ("0", "MiG-25")
+        # Enter on the map itself, over open sea: it says nothing is there and how to move.
+        page.evaluate("foxbat76.view.map.closePopup(); foxbat76.view.map.setView([38, 145], 8)")
+        page.locator("#map").focus()
+        page.keyboard.press("Enter")
+        assert "Nothing is drawn at the centre" in page.inner_text(".leaflet-popup-content")
     finally:
         page.close()
     assert outside == [] and problems == []
@@ -1605,7 +1619,7 @@ def test_html_map_of_many_items_draws_them_on_canvases_with_the_same_states(
     try:
         assert page.locator(".leaflet-fx-active-pane canvas").count() == 1
         assert page.locator("[class*='fx-id-']").count() == 0  # no element per item
-        page.locator("#map").click(position={"x": 5, "y": 300})
+        page.locator("#fx-panel h1").click()  # the arrows step days (a focused map pans)
         # Day by day forward and back (a step looks only at the items that change), then a jump.
         for key, day in [
             ("ArrowRight", date(1976, 9, 7)),
@@ -1625,6 +1639,15 @@ def test_html_map_of_many_items_draws_them_on_canvases_with_the_same_states(
             " return [box.left + p.x, box.top + p.y]; })()"
         )
         page.mouse.click(*at)
+        assert "Hakodate Airport" in page.inner_text(".leaflet-popup-content")
+        # Without a mouse: Enter on the focused map lists what is drawn at its centre.
+        page.evaluate(
+            "(() => { const v = foxbat76.view, item = v.store.items.find("
+            "i => i.id === 'hakodate-airport'); v.map.closePopup();"
+            " v.map.setView(item.coords[0], 9, {animate: false}); })()"
+        )
+        page.locator("#map").focus()
+        page.keyboard.press("Enter")
         assert "Hakodate Airport" in page.inner_text(".leaflet-popup-content")
     finally:
         page.close()

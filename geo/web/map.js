@@ -18,6 +18,8 @@
     var HERE_PIXELS = 12;  // a click reaches every item drawn this close to it
     var FOCUS_ZOOM = 8;
     var KIND_RANK = {line: 1, polygon: 2};  // "Jump to event" zooms in no further than this
+    var NOTHING_HERE = "<p class=\"fx-popup\">Nothing is drawn at the centre of the map (the " +
+        "ring). Pan with the arrow keys, zoom with + and &minus;, then press Enter.</p>";
     var NEAR_DAYS = 7;  // a move of up to this many days looks only at the items that change
     var fx = window.fx = window.fx || {};
 
@@ -143,6 +145,16 @@
         var self = this;
         // After every move, not only a zoom: a resized or panned map carries labels off its edge.
         map.on("moveend resize", function () { self.layoutLabels(); });
+        // Enter on the focused map lists what is drawn at its centre (a ring marks it): the
+        // keyboard's way to items drawn on a canvas, which have no element to Tab to.
+        L.DomEvent.on(map.getContainer(), "keydown", function (e) {
+            if (e.key !== "Enter" || e.target !== map.getContainer()) { return; }
+            L.DomEvent.stop(e);
+            var centre = map.getCenter();
+            if (!self.openHere(centre, null)) {
+                L.popup().setLatLng(centre).setContent(NOTHING_HERE).openOn(map);
+            }
+        });
         store.days.forEach(function (day, index) { self.dayIndex[day.iso] = index; });
         PANES.forEach(function (pane) {
             if (!map.getPane(pane[0])) { map.createPane(pane[0]).style.zIndex = pane[1]; }
@@ -1036,6 +1048,9 @@
         document.addEventListener("keydown", function (event) {
             var target = event.target;
             if (target && target.type === "range") { return; }  // the slider moves itself
+            // A focused map pans with the arrows (Leaflet's keys, as on the dashboard): one
+            // key press must not both pan the map and change the day.
+            if (target === view.map.getContainer() && /^Arrow/.test(event.key)) { return; }
             if (event.key === "ArrowRight") {
                 go(state.day + 1);
             } else if (event.key === "ArrowLeft") {

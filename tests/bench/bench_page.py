@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             page.goto(path.as_uri())
             page.wait_for_function("window.foxbat76 !== undefined")
             page.fill("#fx-day", "0")  # 1 Sep
-            page.locator("#map").click(position={"x": 5, "y": 300})  # focus off the sliders
+            page.locator("#fx-panel h1").click()  # the page has focus: not a slider, not the map
             page.evaluate(RECORD_JS)
             for done in range(1, args.scrubs + 1):
                 page.keyboard.press("ArrowRight")
