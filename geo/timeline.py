@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,6 +20,7 @@ INSTANT_WIDTH = timedelta(hours=8)  # instants get some width so they stay visib
 # merge into one per stretch (with how many items it holds), so the drawing stays small for
 # any catalog size.
 ITEM_BAR_LIMIT = 500
+HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 MERGE_SHARE = 0.003  # bars closer than this share of the period merge (about a pixel)
 
 
@@ -44,9 +46,12 @@ def build_timeline(
         raise ValueError(f"items have layers without a title: {sorted(missing)}")
     if set(titles) - set(colors):
         raise ValueError(f"colors lack layers: {sorted(set(titles) - set(colors))}")
+    for layer, color in colors.items():  # they go into a style attribute
+        if not HEX_COLOR.fullmatch(color):
+            raise ValueError(f"colors[{layer!r}] must be a colour like #762a83, got {color!r}")
     start, end = day_bounds(PERIOD_START)[0], day_bounds(PERIOD_END)[1]
-    bars = _item_bars(items, start, end) if len(items) <= ITEM_BAR_LIMIT else None
-    bars = bars if bars is not None else _merged_bars(items, start, end)
+    drawn = _item_bars if len(items) <= ITEM_BAR_LIMIT else _merged_bars
+    bars = drawn(items, start, end)
     esc = html.escape
     labels = "".join(f'<div title="{esc(title)}">{esc(title)}</div>' for title in titles.values())
     ticks = "".join(
@@ -56,7 +61,7 @@ def build_timeline(
         for day in _ticks(PERIOD_START, PERIOD_END)
     )
     rows = "".join(
-        f'<div class="fx-tl-row" style="--fx-color:{esc(colors[layer])}">'
+        f'<div class="fx-tl-row" style="--fx-color:{colors[layer]}">'
         + "".join(_bar(*bar) for bar in bars.get(layer, []))
         + "</div>"
         for layer in titles

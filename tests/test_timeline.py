@@ -131,9 +131,14 @@ def test_text_from_data_is_escaped():
     [
         ({"bases": "Bases"}, COLORS, r"items have layers without a title: \['flight'\]"),
         (TITLES, {"bases": "#000000"}, r"colors lack layers: \['flight'\]"),
+        (
+            TITLES,
+            {**COLORS, "bases": "red;background:url(x)"},
+            r"colors\['bases'\] must be a colour like #762a83, got 'red;background:url\(x\)'",
+        ),
     ],
 )
-def test_layers_without_a_title_or_colour_are_refused(
+def test_layers_without_a_title_or_a_good_colour_are_refused(
     titles: dict[str, str], colors: dict[str, str], message: str
 ):
     with pytest.raises(ValueError, match=message):
