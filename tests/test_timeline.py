@@ -64,8 +64,9 @@ def rule_at(day: date) -> float:
     """Where the day's style puts the rule, in % of the period."""
     chart = timeline.build_timeline(ITEMS, TITLES, COLORS)
     style = timeline.day_rule_style(chart, day)
-    (share,) = re.fullmatch(r"<style>\.fx-timeline\{--fx-day:([0-9.]+)%\}</style>", style).groups()
-    return float(share)
+    found = re.fullmatch(r"<style>\.fx-timeline\{--fx-day:([0-9.]+)%\}</style>", style)
+    assert found, style
+    return float(found.group(1))
 
 
 def test_each_item_is_a_bar_in_its_layers_row_and_colour_with_its_name_and_span_as_tooltip():
