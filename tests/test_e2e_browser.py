@@ -99,7 +99,7 @@ def visit(chromium: Any, app_server: StreamlitServer) -> Iterator[Visit]:
 def wait_for_view_in_url(page: Any, day: str, view: tuple[int, float, float]) -> None:
     """Wait for the address bar to name `day` and the map `view` (zoom, lat, lng)."""
     zoom, lat, lng = view
-    page.wait_for_url(f"**?date={day}&view=*,*,{zoom:g}", timeout=5000)
+    page.wait_for_url(f"**?date={day}&view=*,*,{zoom:g}", timeout=15000)
     shared = page.url.rsplit("view=", 1)[1].split(",")
     assert abs(float(shared[0]) - lat) < 2e-4 and abs(float(shared[1]) - lng) < 2e-4
 
@@ -143,9 +143,9 @@ def test_scrubbing_with_the_keyboard_redraws_the_day_and_keeps_the_zoom(visit):
     assert visit.count(".fx-id-msdf-tsugaru-patrol.fx-active") == 1
     assert visit.count(".fx-id-landing.fx-trail") == 1
     # The panel follows the map (the map moves first, in the browser): wait for it.
-    visit.page.get_by_text("On this day: 25 September 1976").first.wait_for(timeout=5000)
+    visit.page.get_by_text("On this day: 25 September 1976").first.wait_for(timeout=15000)
     moved = "x => document.querySelector('.fx-day-rule').getBoundingClientRect().x > x + 5"
-    visit.page.wait_for_function(moved, arg=rule_x, timeout=5000)  # five days on
+    visit.page.wait_for_function(moved, arg=rule_x, timeout=15000)  # five days on
     # The URL follows the view: the day, and where the user zoomed to.
     wait_for_view_in_url(visit.page, "1976-09-25", before)
     visit.screenshot("day-1976-09-25-zoomed.png")
@@ -187,8 +187,8 @@ def test_scrubbing_back_and_forth_leaves_nothing_behind_in_the_map_page_or_timel
                 visit.wait_for(f".fx-day-1976-09-{day:02d}")
         # The map moves with the slider at once; wait for the server's last rerun too.
         visit.map_frame.wait_for_function("!fx.local && fx.wanted.day === '1976-09-01'")
-        visit.page.get_by_text("On this day: 1 September 1976").first.wait_for(timeout=5000)
-        visit.page.wait_for_url("**?date=1976-09-01", timeout=5000)
+        visit.page.get_by_text("On this day: 1 September 1976").first.wait_for(timeout=15000)
+        visit.page.wait_for_url("**?date=1976-09-01", timeout=15000)
         visit.page.wait_for_timeout(300)  # the rest of the last rerun's elements
         return {
             **visit.map_frame.evaluate(MAP_HOLDINGS),
@@ -226,10 +226,10 @@ def test_the_map_follows_the_slider_before_the_server_answers(visit):
     visit.page.get_by_role("slider").first.focus()
     holding["on"] = True
     visit.page.keyboard.press("ArrowRight")
-    visit.wait_for(".fx-day-1976-09-21", timeout=5000)  # drawn with no answer from the server
+    visit.wait_for(".fx-day-1976-09-21", timeout=15000)  # drawn with no answer from the server
     assert visit.page.get_by_text("On this day: 20 September 1976").first.is_visible()
     visit.page.keyboard.press("ArrowRight")
-    visit.wait_for(".fx-day-1976-09-22", timeout=5000)
+    visit.wait_for(".fx-day-1976-09-22", timeout=15000)
 
     holding["on"] = False  # the server's answers arrive, the first one for a day now left
     for message in held:
@@ -238,7 +238,7 @@ def test_the_map_follows_the_slider_before_the_server_answers(visit):
     visit.map_frame.wait_for_function("fx.local === null && fx.wanted.day === '1976-09-22'")
     assert visit.count(".fx-day-1976-09-22") == 1  # never went back to the 21st for good
     assert visit.count(".fx-id-c5a-airlift") == 0  # the 22nd's items: the airlift is to come
-    visit.page.wait_for_url("**?date=1976-09-22", timeout=5000)
+    visit.page.wait_for_url("**?date=1976-09-22", timeout=15000)
 
 
 def test_popups_and_tooltips_show_escaped_text_and_the_legend_is_there(visit):
@@ -753,21 +753,21 @@ def test_space_plays_and_stops_unless_a_control_has_focus(visit):
     play, stop = (page.get_by_role("button", name=name) for name in ("▶ Play", "■ Stop"))
     page.mouse.click(1380, 900)  # the page itself, beside the panel
     page.keyboard.press(" ")
-    stop.wait_for(timeout=5000)
+    stop.wait_for(timeout=15000)
     page.keyboard.press(" ")
-    play.wait_for(timeout=5000)
+    play.wait_for(timeout=15000)
     # In the map (not on a marker): the same.
     visit.map_frame.locator("#map_div").click(position={"x": 40, "y": 560})
     page.keyboard.press(" ")
-    stop.wait_for(timeout=5000)
+    stop.wait_for(timeout=15000)
     page.keyboard.press(" ")
-    play.wait_for(timeout=5000)
+    play.wait_for(timeout=15000)
     # On a button, Space presses that button: a day on, and no Play.
     shown = page.url
     page.get_by_role("button", name="Day ▶").focus()
     page.keyboard.press(" ")
-    page.wait_for_url("**?date=1976-09-*", timeout=5000)
-    page.wait_for_function("u => location.href !== u", arg=shown, timeout=5000)
+    page.wait_for_url("**?date=1976-09-*", timeout=15000)
+    page.wait_for_function("u => location.href !== u", arg=shown, timeout=15000)
     # On the date slider, Space is the slider's own.
     page.get_by_role("slider").first.focus()
     page.keyboard.press(" ")
