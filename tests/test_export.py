@@ -1596,6 +1596,38 @@ def test_html_map_markers_are_reached_by_tab_and_opened_by_enter(real_page, chro
     assert outside == [] and problems == []
 
 
+# The items a reader can see, from the page's elements (an item may have several): [[id,
+# state], ...], sorted.
+SEEN_ITEMS = """
+() => [...new Set([...document.querySelectorAll("#map [class*='fx-id-']")]
+    .filter((el) => el.getClientRects().length > 0)
+    .map((el) => [...el.classList].find((c) => c.startsWith("fx-id-")).slice(6) + " " +
+                 (el.classList.contains("fx-trail") ? "trail" : "active")))]
+    .map((seen) => seen.split(" ")).sort()
+"""
+
+
+@pytest.mark.browser
+def test_html_map_shows_exactly_the_days_items_when_days_come_and_go(real_page, chromium):
+    # Elements of items that left the map stay in the page, hidden, to be shown again: the
+    # reader must see (and Tab to) only what the day has, forward, back and forward again.
+    outside: list[str] = []
+    problems: list[str] = []
+    page = open_page(chromium, real_page, outside, problems)
+    try:
+        for index in (24, 0, 5, 24, 74, 5):  # 25 Sep, 1 Sep, 6 Sep, 25 Sep, 14 Nov, 6 Sep
+            page.fill("#fx-day", str(index))
+            shown = page.evaluate("foxbat76.view.visible()")
+            expected = sorted([entry["id"], entry["state"]] for entry in shown)
+            assert page.evaluate(SEEN_ITEMS) == expected, index
+        page.fill("#fx-day", "0")  # 1 Sep, after later days: their items' elements wait hidden
+        waiting = "#map [class*='fx-id-']"
+        assert page.locator(waiting).count() > len(page.evaluate(SEEN_ITEMS)) + 10
+    finally:
+        page.close()
+    assert outside == [] and problems == []
+
+
 @pytest.mark.browser
 def test_html_map_of_many_items_draws_them_on_canvases_with_the_same_states(
     frames, tmp_path, chromium, monkeypatch

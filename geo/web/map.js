@@ -387,7 +387,7 @@
             var was = drawn[id];
             if (was && was.key === key) { return; }
             if (was) {
-                map.removeLayer(was.layer);
+                self.takeOff(was.layer, was.partial);
                 self.count -= 1;
             }
             delete drawn[id];
@@ -399,13 +399,15 @@
                 layer = self.build(item, state, partial);
                 if (!partial) { self.built[cacheKey] = layer; }
             }
-            layer.addTo(map);
-            if (!self.renderers) {  // (drawn on a canvas, an item has no element to focus)
-                self.focusable(layer, item.tooltip, function (latlng) {
-                    self.openHere(latlng, id);
-                });
+            if (!self.putOn(layer)) {
+                layer.addTo(map);
+                if (!self.renderers) {  // (drawn on a canvas, an item has no element to focus)
+                    self.focusable(layer, item.tooltip, function (latlng) {
+                        self.openHere(latlng, id);
+                    });
+                }
             }
-            drawn[id] = {key: key, layer: layer,
+            drawn[id] = {key: key, layer: layer, partial: Boolean(partial),
                          coords: partial ? partial.coords : item.coords,
                          popup: item.popup + (partial ? partial.flown : "")};
         });
@@ -421,6 +423,33 @@
         box.setAttribute("data-fx-at", this.current.at || "");
         return this.current;
     };
+
+    // Items drawn as elements (few items) stay on the map once added and are hidden and shown
+    // again: a day's change then sets a style, where adding a layer has Leaflet build, project
+    // and bind it anew (and a long session compiled ever more of that code). Items on a
+    // canvas and routes drawn part-way come and go.
+    View.prototype.takeOff = function (layer, partial) {
+        if (this.renderers || partial) {
+            this.map.removeLayer(layer);
+            return;
+        }
+        layer.closeTooltip();
+        eachPart(layer, function (element) { element.style.display = "none"; });
+    };
+
+    // Show a layer kept on the map; false if it is not on the map (the caller adds it).
+    View.prototype.putOn = function (layer) {
+        if (this.renderers || !this.map.hasLayer(layer)) { return false; }
+        eachPart(layer, function (element) { element.style.display = ""; });
+        return true;
+    };
+
+    function eachPart(layer, act) {
+        (layer.getLayers ? layer.getLayers() : [layer]).forEach(function (part) {
+            var element = part.getElement();
+            if (element) { act(element); }
+        });
+    }
 
     View.prototype.showMig = function (day, step, view) {
         var mig = this.store.mig, index = step === null ? mig.days[day] : mig.replay[step];
