@@ -1403,7 +1403,7 @@ LABEL_BOXES = """
     const box = el => { const r = el.getBoundingClientRect();
                         return [r.left, r.top, r.right, r.bottom]; };
     const labels = [...document.querySelectorAll(".fx-place-label span")]
-        .filter(span => span.style.visibility !== "hidden")
+        .filter(span => span.style.visibility !== "hidden" && span.getClientRects().length)
         .map(span => [span.textContent, box(span)]);
     const others = [...document.querySelectorAll(".fx-mig-label, .leaflet-control")].map(box);
     return {labels, others, map: box(document.getElementById("map"))};
@@ -1607,6 +1607,21 @@ SEEN_ITEMS = """
 """
 
 
+# The place labels shown (laid out or not), and those of places with an item of the day.
+LABELS_SHOWN = """
+() => [...document.querySelectorAll(".fx-place-label")]
+    .filter((el) => el.style.display !== "none").map((el) => el.textContent).sort()
+"""
+LABELS_WANTED = """
+() => {
+    const view = foxbat76.view, text = document.createElement("div");
+    const active = new Set(view.visible().filter((e) => e.state === "active").map((e) => e.id));
+    return view.store.labels.filter((label) => label.items.some((id) => active.has(id)))
+        .map((label) => { text.innerHTML = label.text; return text.textContent; }).sort();
+}
+"""
+
+
 @pytest.mark.browser
 def test_html_map_shows_exactly_the_days_items_when_days_come_and_go(real_page, chromium):
     # Elements of items that left the map stay in the page, hidden, to be shown again: the
@@ -1620,6 +1635,7 @@ def test_html_map_shows_exactly_the_days_items_when_days_come_and_go(real_page, 
             shown = page.evaluate("foxbat76.view.visible()")
             expected = sorted([entry["id"], entry["state"]] for entry in shown)
             assert page.evaluate(SEEN_ITEMS) == expected, index
+            assert page.evaluate(LABELS_SHOWN) == page.evaluate(LABELS_WANTED), index
         page.fill("#fx-day", "0")  # 1 Sep, after later days: their items' elements wait hidden
         waiting = "#map [class*='fx-id-']"
         assert page.locator(waiting).count() > len(page.evaluate(SEEN_ITEMS)) + 10

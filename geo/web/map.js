@@ -501,14 +501,20 @@
             (this.mig ? this.mig.getLatLng().toString() : "");
         if (key === this.labelKey) { return; }
         this.labelKey = key;
-        this.labels.forEach(function (shown) { map.removeLayer(shown.marker); });
+        // As the items, a label once made stays on the map, hidden while not wanted.
+        this.labels.forEach(function (shown) {
+            if (wanted.indexOf(shown.label) < 0) {
+                shown.marker.getElement().style.display = "none";
+            }
+        });
         this.labels = wanted.map(function (label) {
             label.marker = label.marker || L.marker(label.coords, {
                 pane: "fx-labels", interactive: false, keyboard: false,
                 icon: L.divIcon({className: "fx-place-label", iconSize: [0, 0],
                                  html: "<span>" + label.text + "</span>"})
-            });
-            return {label: label, marker: label.marker.addTo(map)};
+            }).addTo(map);
+            label.marker.getElement().style.display = "";
+            return {label: label, marker: label.marker};
         });
         this.layoutLabels();
     };
