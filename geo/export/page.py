@@ -111,7 +111,7 @@ def write_html(
         leaflet_css=Markup(leaflet_css),
         leaflet_js=Markup(leaflet_js),
         map_css=Markup(web.read("map.css")),
-        map_js=Markup(web.read("map.js")),
+        map_js=Markup(web.compact_js(web.read("map.js"))),  # its comments are for the file
         config=page_config(frames, titles, styles, day),
     )
     path.write_text(page, encoding="utf-8")
