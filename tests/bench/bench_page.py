@@ -17,6 +17,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -46,6 +47,18 @@ RECORD_JS = """
     }).observe(box, {attributes: true, attributeFilter: ["data-fx-day"]});
 }
 """
+
+
+def scrub_from_first_day(page: Any, scrubs: int, timeout: float = 30_000) -> list[dict[str, Any]]:
+    """On an exported page that has drawn its first view: from 1 Sep, ArrowRight `scrubs`
+    times with the page focused (a focused map would pan instead), each step's times."""
+    page.fill("#fx-day", "0")  # 1 Sep
+    page.locator("#fx-panel h1").click()  # the page has focus: not a slider, not the map
+    page.evaluate(RECORD_JS)
+    for done in range(1, scrubs + 1):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("(n) => window.__fxTimes.length >= n", arg=done, timeout=timeout)
+    return page.evaluate("window.__fxTimes")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -79,13 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(path.as_uri())
             page.wait_for_function("window.foxbat76 !== undefined")
-            page.fill("#fx-day", "0")  # 1 Sep
-            page.locator("#fx-panel h1").click()  # the page has focus: not a slider, not the map
-            page.evaluate(RECORD_JS)
-            for done in range(1, args.scrubs + 1):
-                page.keyboard.press("ArrowRight")
-                page.wait_for_function("(n) => window.__fxTimes.length >= n", arg=done)
-            times = page.evaluate("window.__fxTimes")
+            times = scrub_from_first_day(page, args.scrubs)
             browser.close()
     drawn = [t["drawn"] for t in times]
     frame = [t["frame"] for t in times]

@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT), str(HERE)]
 
-from bench_page import RECORD_JS  # noqa: E402  (path set above)
+from bench_page import scrub_from_first_day  # noqa: E402  (path set above)
 from bench_scrub import Design  # noqa: E402
 from make_catalog import REAL_CATALOG, catalog_text  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
@@ -162,13 +162,7 @@ def measure_page(page_path: Path, scrubs: int, playwright: Any) -> dict[str, Any
             timeout=300_000,
         )
         first_paint = time.perf_counter() - started
-        page.fill("#fx-day", "0")  # 1 Sep
-        page.locator("#fx-panel h1").click()  # the page has focus: not a slider, not the map
-        page.evaluate(RECORD_JS)
-        for done in range(1, scrubs + 1):
-            page.keyboard.press("ArrowRight")
-            page.wait_for_function("(n) => window.__fxTimes.length >= n", arg=done, timeout=60000)
-        drawn = [entry["frame"] for entry in page.evaluate("window.__fxTimes")]
+        drawn = [entry["frame"] for entry in scrub_from_first_day(page, scrubs, timeout=60_000)]
     finally:
         browser.close()
     return {
